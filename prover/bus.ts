@@ -1,0 +1,149 @@
+/**
+ * LogUp buses: how tables exchange tuples (memory accesses, lookups, precompile calls).
+ *
+ * A table declares, per row, interactions `bus.send(b, tuple, m)` / `bus.receive(b, tuple, m)`.
+ * The claim of a machine is that for every bus the multiset of sent tuples (with multiplicities)
+ * equals the multiset of received ones. LogUp (Haboeck, "Multivariate lookups based on logarithmic
+ * derivatives", ePrint 2022/1530) turns it into one identity of rational functions in X:
+ *
+ *     sum over all tables, rows, interactions of  sign * m / (X - fingerprint(bus, tuple)) = 0
+ *
+ * Fingerprint: `fp = busId + gamma t_1 + gamma^2 t_2 + ... + gamma^k t_k`, with gamma and beta
+ * drawn from the degree-4 extension after the main traces are committed; the sum is evaluated at
+ * X = beta. The bus identity is the constant term, so tuples on different buses (or of different
+ * arity, since each bus has one arity) have different fingerprints and never cancel.
+ *
+ * Auxiliary trace of a table with K interactions: K ext4 columns `inv_k = sign m_k / (beta - fp_k)`
+ * and one running-sum column `S`, pinned by
+ *   - every row:   inv_k * (beta - fp_k) - sign m_k = 0           (degree 1 + deg fp_k, or deg m_k)
+ *   - first row:   S - sum_k inv_k = 0
+ *   - transition:  S' - S - sum_k inv_k' = 0
+ *   - last row:    S - busSum = 0
+ * where `busSum` (the table's final sum, an ext4 public value of the proof) is observed by the
+ * transcript with the aux commitment. The verifier checks that the bus sums of all tables add to
+ * zero (`VerifyError('bus-balance')`). One running sum per table serves all of its buses: the bus
+ * id inside the fingerprint keeps them apart, so one machine-wide zero-sum implies the per-bus ones.
+ *
+ * Soundness: with N interaction terms in all and arity at most k, if the multisets differ then
+ * (a) two distinct (bus, tuple) pairs get the same fingerprint with probability at most
+ * k/|F_ext| per pair (Schwartz-Zippel in gamma), and (b) otherwise the nonzero rational function
+ * above, with numerator of degree < N, vanishes at beta with probability at most N/|F_ext|.
+ * |F_ext| = p^4 ~ 2^123.6, so for N <= 2^30 and k <= 2^6 the error is below 2^-(123 - 60 - 6) via
+ * the union bound over pairs, 2^-57 in the very worst case and 2^-93 for the sums alone. The only
+ * other condition: multiplicities are field elements, so the total multiplicity of any one tuple
+ * must stay below p (true when every table has fewer than p / max(m) rows, i.e. always for m <= 2^3
+ * and heights <= 2^27). A `beta` equal to some fingerprint makes an inverse undefined: the prover
+ * then fails (probability <= N / |F_ext|) rather than producing a bad proof.
+ * @module
+ */
+import { type Dag, Op, type Expr } from './air/expr.ts';
+import type { AirBuilder, Constraint } from './air/builder.ts';
+import type { ExprLike } from './air/expr.ts';
+import { P } from './field/babybear.ts';
+
+export interface BusOptions {
+  /** Tuple length; checked at every interaction. */
+  readonly arity?: number;
+  /** Documentation only: a lookup bus has free multiplicities, a permutation bus uses 0/1. */
+  readonly kind?: 'lookup' | 'permutation';
+  /** Explicit bus identity (a field element); defaults to a hash of the name. */
+  readonly id?: number;
+}
+
+/** FNV-1a of the name, reduced mod p: a stable bus identity that does not depend on table order. */
+function nameId(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % P;
+}
+
+export class Bus {
+  readonly id: number;
+  readonly arity: number | undefined;
+  readonly kind: 'lookup' | 'permutation';
+
+  constructor(
+    readonly name: string,
+    opts: BusOptions = {},
+  ) {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError('Bus: name must be a non-empty string');
+    if (opts.arity !== undefined && (!Number.isInteger(opts.arity) || opts.arity < 1 || opts.arity > 64)) {
+      throw new RangeError(`Bus ${name}: arity must be an integer in [1, 64]`);
+    }
+    if (opts.id !== undefined && (!Number.isInteger(opts.id) || opts.id < 0 || opts.id >= P)) throw new RangeError(`Bus ${name}: id must be a field element`);
+    this.id = opts.id ?? nameId(name);
+    this.arity = opts.arity;
+    this.kind = opts.kind ?? 'lookup';
+  }
+
+  /** Adds `tuple` with multiplicity `m` (default 1) to this bus on every row (times the active gate). */
+  send(b: AirBuilder, tuple: readonly ExprLike[], multiplicity: ExprLike = 1): void {
+    b.interact(this, tuple, multiplicity, 1);
+  }
+
+  /** Removes `tuple` with multiplicity `m` from this bus. */
+  receive(b: AirBuilder, tuple: readonly ExprLike[], multiplicity: ExprLike = 1): void {
+    b.interact(this, tuple, multiplicity, -1);
+  }
+}
+
+export function defineBus(name: string, opts: BusOptions = {}): Bus {
+  return new Bus(name, opts);
+}
+
+/** One recorded interaction: node ids in the table's DAG. */
+export interface Interaction {
+  readonly bus: Bus;
+  readonly tuple: readonly number[];
+  readonly multiplicity: number;
+  readonly sign: 1 | -1;
+}
+
+/** Challenge slots: 0 = beta, j = gamma^j (1 <= j <= maxArity). */
+export const BETA = 0;
+
+/**
+ * The aux columns and constraints for a table's interactions (see the module doc). Aux column k
+ * holds inv_k, column K the running sum.
+ */
+export function busConstraints(dag: Dag, interactions: readonly Interaction[]): { constraints: Constraint[]; auxWidth: number; maxArity: number } {
+  const K = interactions.length;
+  if (K === 0) return { constraints: [], auxWidth: 0, maxArity: 0 };
+  const constraints: Constraint[] = [];
+  const beta = dag.leaf(Op.Challenge, BETA, 0);
+  let maxArity = 0;
+  const invs: Expr[] = [];
+  const invsNext: Expr[] = [];
+  interactions.forEach((it, k) => {
+    maxArity = Math.max(maxArity, it.tuple.length);
+    const inv = dag.leaf(Op.Aux, k, 0);
+    invs.push(inv);
+    invsNext.push(dag.leaf(Op.Aux, k, 1));
+    const fp = fingerprintExpr(dag, it);
+    const m = it.sign > 0 ? dag.node(it.multiplicity) : dag.neg(dag.node(it.multiplicity));
+    const c = dag.sub(dag.mul(inv, dag.sub(beta, fp)), m);
+    constraints.push({ id: c.id, label: () => `bus ${it.bus.name}: inverse column ${k} is m / (beta - fingerprint)`, phase: 'bus' });
+  });
+  const s = dag.leaf(Op.Aux, K, 0);
+  const sNext = dag.leaf(Op.Aux, K, 1);
+  const sumOf = (xs: Expr[]): Expr => xs.reduce<Expr>((acc, x) => dag.add(acc, x), dag.constant(0));
+  const first = dag.leaf(Op.IsFirstRow, 0, 0);
+  const last = dag.leaf(Op.IsLastRow, 0, 0);
+  const trans = dag.leaf(Op.IsTransition, 0, 0);
+  const busSum = dag.leaf(Op.BusSum, 0, 0);
+  constraints.push({ id: dag.mul(first, dag.sub(s, sumOf(invs))).id, label: 'bus: running sum starts with the first row terms', phase: 'bus' });
+  constraints.push({ id: dag.mul(trans, dag.sub(dag.sub(sNext, s), sumOf(invsNext))).id, label: 'bus: running sum adds each row terms', phase: 'bus' });
+  constraints.push({ id: dag.mul(last, dag.sub(s, busSum)).id, label: 'bus: running sum ends at the table bus sum', phase: 'bus' });
+  return { constraints, auxWidth: K + 1, maxArity };
+}
+
+function fingerprintExpr(dag: Dag, it: Interaction): Expr {
+  let fp: Expr = dag.constant(it.bus.id);
+  it.tuple.forEach((t, j) => {
+    fp = dag.add(fp, dag.mul(dag.leaf(Op.Challenge, j + 1, 0), dag.node(t)));
+  });
+  return fp;
+}
