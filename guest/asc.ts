@@ -1,0 +1,136 @@
+/**
+ * The AssemblyScript build step: a guest `.ts` file to a WebAssembly module the guest compiler
+ * accepts.
+ *
+ * It drives the `assemblyscript` package's programmatic API (`asc.main`) in memory, with the options
+ * the VM needs: `--runtime stub` (a bump allocator, no GC: a guest runs once and exits), `-O3`, and
+ * `--use abort=...` so that asserts, bounds checks and explicit aborts become a `zkvm.panic` carrying
+ * the message and the source location instead of an unknown `env.abort` import.
+ *
+ * `import ... from "zkvm-sdk"` resolves to guest/sdk/assembly/ for any guest, inside the repository
+ * or not: the SDK is served from a virtual package root that only this step knows, so a guest needs
+ * no node_modules or relative path. A guest that does not import the SDK still gets it linked (a
+ * hidden extra entry imports it), because the abort handler lives there.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Folder holding the SDK's AssemblyScript sources (the `zkvm-sdk` package). */
+export const SDK_DIR: string = join(dirname(fileURLToPath(import.meta.url)), 'sdk', 'assembly');
+
+/** The package name guests import the SDK by. */
+export const SDK_PACKAGE = 'zkvm-sdk';
+
+/** Virtual package root handed to asc as `--path`; reads under it are served from SDK_DIR. */
+const VIRTUAL_ROOT = resolve('/__zkvm_virtual_packages__');
+const VIRTUAL_SDK = join(VIRTUAL_ROOT, SDK_PACKAGE);
+/** Hidden extra entry that links the SDK (and so the abort handler) into every guest. */
+const LINK_ENTRY = '__zkvm_sdk_link__';
+const LINK_SOURCE = `import "${SDK_PACKAGE}";\n`;
+
+/** A guest that AssemblyScript refused to compile; `diagnostics` is the compiler's own report. */
+export class GuestBuildError extends Error {
+  override readonly name = 'GuestBuildError';
+  constructor(
+    /** The entry file (or `<source>` for in-memory sources). */
+    readonly file: string,
+    /** asc's diagnostics, uncoloured, as it would print them. */
+    readonly diagnostics: string,
+  ) {
+    super(`cannot compile ${file}: ${firstError(diagnostics)}`);
+  }
+}
+
+export interface AscOptions {
+  /** binaryen optimisation level, 0..3 (default 3). */
+  readonly optimizeLevel?: 0 | 1 | 2 | 3;
+  /** Extra raw asc arguments, appended last (for experiments; the defaults are what the VM wants). */
+  readonly extraArgs?: readonly string[];
+}
+
+/** Compiles the AssemblyScript guest at `entryFile` (and what it imports) to a .wasm module. */
+export async function compileAssemblyScript(entryFile: string, opts: AscOptions = {}): Promise<Uint8Array> {
+  if (typeof entryFile !== 'string' || entryFile.length === 0) throw new TypeError('entryFile: expected a non-empty path');
+  const abs = resolve(entryFile);
+  return runAsc(dirname(abs), relative(dirname(abs), abs), {}, opts, entryFile);
+}
+
+/**
+ * Compiles an in-memory AssemblyScript source (tests, generated guests). It may import `zkvm-sdk`;
+ * relative imports resolve against `baseDir` (default: the working directory).
+ */
+export async function compileAssemblyScriptSource(source: string, opts: AscOptions & { baseDir?: string } = {}): Promise<Uint8Array> {
+  if (typeof source !== 'string') throw new TypeError('source: expected a string');
+  const name = '__zkvm_guest_source__.ts';
+  return runAsc(resolve(opts.baseDir ?? '.'), name, { [name]: source }, opts, '<source>');
+}
+
+async function runAsc(
+  baseDir: string,
+  entry: string,
+  virtualFiles: Record<string, string>,
+  opts: AscOptions,
+  label: string,
+): Promise<Uint8Array> {
+  const level = opts.optimizeLevel ?? 3;
+  if (![0, 1, 2, 3].includes(level)) throw new RangeError(`optimizeLevel: expected 0..3, got ${String(level)}`);
+  const asc = await import('assemblyscript/asc');
+  const outName = '__zkvm_out__.wasm';
+  const files: Record<string, string> = { ...virtualFiles, [`${LINK_ENTRY}.ts`]: LINK_SOURCE };
+  let binary: Uint8Array | null = null;
+  const stderr = asc.createMemoryStream();
+  const stdout = asc.createMemoryStream();
+  const args = [
+    entry,
+    `${LINK_ENTRY}.ts`,
+    '--outFile', outName,
+    `-O${level}`,
+    '--runtime', 'stub',
+    '--path', VIRTUAL_ROOT,
+    '--use', `abort=~lib/${SDK_PACKAGE}/index/zkvmAbort`,
+    '--baseDir', baseDir,
+    '--noColors',
+    ...(opts.extraArgs ?? []),
+  ];
+  const result = await asc.main(args, {
+    stdout,
+    stderr,
+    readFile: async (filename: string, dir: string) => {
+      const full = isAbsolute(filename) ? filename : resolve(dir, filename);
+      const rel = relative(baseDir, full);
+      if (Object.hasOwn(files, rel)) return files[rel] ?? null;
+      // asconfig.json would silently change the options the VM relies on: ignore it.
+      if (rel === 'asconfig.json') return null;
+      if (full.startsWith(VIRTUAL_SDK + sep)) return readText(join(SDK_DIR, full.slice(VIRTUAL_SDK.length + 1)));
+      if (full.startsWith(VIRTUAL_ROOT + sep)) return null;
+      return readText(full);
+    },
+    writeFile: (name: string, contents: Uint8Array | string) => {
+      if (name === outName && contents instanceof Uint8Array) binary = contents;
+    },
+    listFiles: () => [],
+  });
+  if (result.error || binary === null) {
+    const text = stderr.toString() || (result.error ? result.error.message : 'no output');
+    throw new GuestBuildError(label, text.replaceAll(entry === '__zkvm_guest_source__.ts' ? entry : '\u0000', '<source>'));
+  }
+  return binary;
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The first ERROR line of asc's report with its location line, for one-line messages. */
+function firstError(diagnostics: string): string {
+  const lines = diagnostics.split('\n');
+  const i = lines.findIndex((l) => l.startsWith('ERROR'));
+  if (i < 0) return lines.find((l) => l.trim().length > 0)?.trim() ?? 'unknown error';
+  const where = lines.slice(i + 1, i + 6).find((l) => l.includes('└─ in '));
+  return where ? `${lines[i]!.trim()} (${where.replace(/.*└─ in /, '').trim()})` : lines[i]!.trim();
+}
