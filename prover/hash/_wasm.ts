@@ -44,7 +44,7 @@ function instantiate(name: string, memory: WebAssembly.Memory): WebAssembly.Expo
   const path = wasmPath(name);
   if (!existsSync(path)) throw new WasmUnavailableError(`hash kernels: ${path} is missing; run \`npm run build:wasm\``);
   const module = new WebAssembly.Module(readFileSync(path));
-  const env: Record<string, unknown> = {
+  const env: WebAssembly.ModuleImports = {
     memory,
     abort: (_msg: number, _file: number, line: number, col: number) => {
       throw new Error(`hash kernel ${name}: abort at ${line}:${col}`);
