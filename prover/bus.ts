@@ -37,9 +37,12 @@
  * @module
  */
 import { type Dag, Op, type Expr } from './air/expr.ts';
-import type { AirBuilder, Constraint } from './air/builder.ts';
+import type { AirBuilder, Constraint, ConstraintSystem } from './air/builder.ts';
 import type { ExprLike } from './air/expr.ts';
-import { P } from './field/babybear.ts';
+import { compile, registerFile, run, type EvalInputs } from './air/program.ts';
+import { P, add, sub, mul, neg } from './field/babybear.ts';
+import { eBatchInverse, eMul, type Ext4 } from './field/ext4.ts';
+import type { Matrix } from './matrix.ts';
 
 export interface BusOptions {
   /** Tuple length; checked at every interaction. */
@@ -146,4 +149,99 @@ function fingerprintExpr(dag: Dag, it: Interaction): Expr {
     fp = dag.add(fp, dag.mul(dag.leaf(Op.Challenge, j + 1, 0), dag.node(t)));
   });
   return fp;
+}
+
+/**
+ * Builds a table's auxiliary trace on the trace domain: K inverse columns and the running sum, as
+ * a row-major matrix of 4 (K + 1) base columns (ext column c = base columns 4c..4c+3), and the
+ * table's bus sum (the running sum's last value). `inputs` are the table's trace-domain inputs
+ * with the challenges filled in (slot 0 = beta, slot j = gamma^j).
+ */
+export function buildAuxTrace(sys: ConstraintSystem, inputs: EvalInputs): { aux: Matrix; busSum: Uint32Array } {
+  const its = sys.interactions;
+  const K = its.length;
+  const n = inputs.height;
+  if (K === 0) throw new RangeError('buildAuxTrace: the table has no bus interaction');
+  const roots: number[] = [];
+  for (const it of its) roots.push(...it.tuple, it.multiplicity);
+  const prog = compile(sys.dag, roots);
+  const lanes = Math.min(256, n);
+  const regs = registerFile(prog, lanes);
+  const ch = inputs.challenges;
+  // dens[(row * K + k) * 4 ..] = beta - fingerprint; mults[row * K + k] = sign * m
+  const dens = new Uint32Array(n * K * 4);
+  const mults = new Uint32Array(n * K);
+  for (let start = 0; start < n; start += lanes) {
+    const len = Math.min(lanes, n - start);
+    run(prog, inputs, start, len, regs, lanes);
+    let r = 0;
+    for (let k = 0; k < K; k++) {
+      const it = its[k]!;
+      const arity = it.tuple.length;
+      const tupleRegs = prog.rootReg.subarray(r, r + arity);
+      const mReg = prog.rootReg[r + arity]!;
+      r += arity + 1;
+      for (let i = 0; i < len; i++) {
+        let f0 = it.bus.id, f1 = 0, f2 = 0, f3 = 0;
+        for (let j = 0; j < arity; j++) {
+          const t = regs[tupleRegs[j]! * lanes + i]!;
+          const g = 4 * (j + 1);
+          f0 = add(f0, mul(ch[g]!, t));
+          f1 = add(f1, mul(ch[g + 1]!, t));
+          f2 = add(f2, mul(ch[g + 2]!, t));
+          f3 = add(f3, mul(ch[g + 3]!, t));
+        }
+        const o = ((start + i) * K + k) * 4;
+        dens[o] = sub(ch[0]!, f0);
+        dens[o + 1] = sub(ch[1]!, f1);
+        dens[o + 2] = sub(ch[2]!, f2);
+        dens[o + 3] = sub(ch[3]!, f3);
+        const m = regs[mReg * lanes + i]!;
+        mults[(start + i) * K + k] = it.sign > 0 ? m : neg(m);
+      }
+    }
+  }
+  let invs: Uint32Array;
+  try {
+    invs = eBatchInverse(dens);
+  } catch {
+    throw new RangeError('LogUp: beta equals a fingerprint (probability ~ rows / p^4); retry with another transcript');
+  }
+  const w = 4 * (K + 1);
+  const aux = new Uint32Array(n * w);
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let row = 0; row < n; row++) {
+    for (let k = 0; k < K; k++) {
+      const m = mults[row * K + k]!;
+      const o = (row * K + k) * 4;
+      const a = row * w + 4 * k;
+      const v0 = mul(invs[o]!, m), v1 = mul(invs[o + 1]!, m), v2 = mul(invs[o + 2]!, m), v3 = mul(invs[o + 3]!, m);
+      aux[a] = v0;
+      aux[a + 1] = v1;
+      aux[a + 2] = v2;
+      aux[a + 3] = v3;
+      s0 = add(s0, v0);
+      s1 = add(s1, v1);
+      s2 = add(s2, v2);
+      s3 = add(s3, v3);
+    }
+    const a = row * w + 4 * K;
+    aux[a] = s0;
+    aux[a + 1] = s1;
+    aux[a + 2] = s2;
+    aux[a + 3] = s3;
+  }
+  return { aux: { values: aux, width: w, height: n }, busSum: Uint32Array.of(s0, s1, s2, s3) };
+}
+
+/** Challenge slots for a machine: [beta, gamma, gamma^2, ..., gamma^maxArity], flat ext4. */
+export function busChallenges(beta: Ext4, gamma: Ext4, maxArity: number): Uint32Array {
+  const out = new Uint32Array(4 * (maxArity + 1));
+  out.set(beta, 0);
+  let g: Ext4 = gamma;
+  for (let j = 1; j <= maxArity; j++) {
+    out.set(g, 4 * j);
+    g = eMul(g, gamma);
+  }
+  return out;
 }

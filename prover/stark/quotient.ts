@@ -1,0 +1,183 @@
+/**
+ * The prover's quotient: evaluate a table's constraints over the quotient domain, combine them with
+ * powers of alpha, divide by the vanishing polynomial of the trace domain, and split the result
+ * into chunks of degree < n.
+ *
+ * Quotient domain: the coset s * K with s = GENERATOR and |K| = n 2^logQ >= (D - 1) n, where D is the
+ * max constraint degree; s is a generator of the whole multiplicative group, so s K never meets
+ * H_n and Z_H(x) = x^n - 1 is nonzero there (it takes only 2^logQ distinct values). The selectors are
+ * the normalized Lagrange polynomials, as in `air/ood.ts`:
+ *   isFirstRow(x) = Z_H(x) / (n (x - 1)),  isLastRow(x) = Z_H(x) w^-1 / (n (x - w^-1)).
+ * Chunks: with q(x) = sum_j c_j x^j (degree < Q n) and q_i(x) = sum_{j<n} c_{i n + j} x^j,
+ * q(x) = sum_i x^{i n} q_i(x); each q_i is committed by its evaluations on H_n, as 4 base columns.
+ * @module
+ */
+import { P, GENERATOR, inv, mul, pow, rootOfUnity, sub, batchInverse } from '../field/babybear.ts';
+import type { ProverBackend } from '../backend.ts';
+import type { Matrix } from '../matrix.ts';
+import type { ConstraintSystem } from '../air/builder.ts';
+import { compile, registerFile, run, type EvalInputs } from '../air/program.ts';
+
+export const QUOTIENT_SHIFT = GENERATOR;
+
+/** log2 of the quotient domain's size over the trace domain's: ceil(log2(chunks)). */
+export function logQuotientBlowup(chunks: number): number {
+  let l = 0;
+  while (1 << l < chunks) l++;
+  return l;
+}
+
+/** The three selectors on the quotient domain (natural order) and 1/Z_H per coset class. */
+export function domainSelectors(logN: number, logQ: number): { isFirstRow: Uint32Array; isLastRow: Uint32Array; isTransition: Uint32Array; invZ: Uint32Array } {
+  const n = 2 ** logN;
+  const N = n << logQ;
+  const omega = rootOfUnity(logN + logQ);
+  const wInv = inv(rootOfUnity(logN));
+  const nInv = inv(n % P);
+  // x_i^n = s^n * omega^(i n): period 2^logQ.
+  const period = 1 << logQ;
+  const sn = pow(QUOTIENT_SHIFT, n);
+  const omegaN = pow(omega, n);
+  const z = new Uint32Array(period);
+  let t = sn;
+  for (let j = 0; j < period; j++) {
+    z[j] = sub(t, 1);
+    t = mul(t, omegaN);
+  }
+  const invZ = batchInverse(z);
+  const dens = new Uint32Array(2 * N);
+  let x = QUOTIENT_SHIFT;
+  for (let i = 0; i < N; i++) {
+    dens[i] = sub(x, 1);
+    dens[N + i] = sub(x, wInv);
+    x = mul(x, omega);
+  }
+  const invs = batchInverse(dens);
+  const isFirstRow = new Uint32Array(N);
+  const isLastRow = new Uint32Array(N);
+  const isTransition = new Uint32Array(N);
+  const lastScale = mul(nInv, wInv);
+  for (let i = 0; i < N; i++) {
+    const zi = z[i & (period - 1)]!;
+    isFirstRow[i] = mul(mul(zi, nInv), invs[i]!);
+    const l = mul(mul(zi, lastScale), invs[N + i]!);
+    isLastRow[i] = l;
+    isTransition[i] = sub(1, l);
+  }
+  return { isFirstRow, isLastRow, isTransition, invZ };
+}
+
+const LANES = 512;
+/** Terms a*b with a < 2^31, b < 2^16 summed exactly in a double: 2^53 / 2^47. */
+const LAZY_TERMS = 64;
+
+/**
+ * Values of the combined quotient sum_k alpha^k C_k(x) / Z_H(x) on the quotient domain, row-major
+ * ext4 (width 4). `inputs` hold the LDE on that domain (nextStride = 2^logQ) and its selectors.
+ * `alphaPowers` is flat ext4, one per constraint, in constraint order.
+ */
+export function quotientValues(sys: ConstraintSystem, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, rows: { start: number; end: number } = { start: 0, end: inputs.height }): Uint32Array {
+  const cons = sys.constraints;
+  const prog = compile(sys.dag, cons.map((c) => c.id));
+  const regs = registerFile(prog, LANES);
+  const period = invZ.length;
+  const out = new Uint32Array((rows.end - rows.start) * 4);
+  // Split alpha^k coordinates into 16-bit halves so that products accumulate exactly, unreduced.
+  const K = cons.length;
+  const aHi = new Float64Array(4 * K);
+  const aLo = new Float64Array(4 * K);
+  for (let i = 0; i < 4 * K; i++) {
+    aHi[i] = alphaPowers[i]! >>> 16;
+    aLo[i] = alphaPowers[i]! & 0xffff;
+  }
+  const acc = new Float64Array(8);
+  const extRoot = prog.rootIsExt;
+  const rootReg = prog.rootReg;
+  for (let start = rows.start; start < rows.end; start += LANES) {
+    const len = Math.min(LANES, rows.end - start);
+    run(prog, inputs, start, len, regs, LANES);
+    for (let i = 0; i < len; i++) {
+      let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+      for (let k0 = 0; k0 < K; k0 += LAZY_TERMS) {
+        acc.fill(0);
+        const kEnd = Math.min(K, k0 + LAZY_TERMS);
+        for (let k = k0; k < kEnd; k++) {
+          const base = rootReg[k]! * LANES + i;
+          if (extRoot[k]) {
+            // ext * ext: reduce eagerly (bus constraints are a minority).
+            const a0 = alphaPowers[4 * k]!, a1 = alphaPowers[4 * k + 1]!, a2 = alphaPowers[4 * k + 2]!, a3 = alphaPowers[4 * k + 3]!;
+            const b0 = regs[base]!, b1 = regs[base + LANES]!, b2 = regs[base + 2 * LANES]!, b3 = regs[base + 3 * LANES]!;
+            r0 = (r0 + mul(a0, b0) + mul(11, (mul(a1, b3) + mul(a2, b2) + mul(a3, b1)) % P)) % P;
+            r1 = (r1 + mul(a0, b1) + mul(a1, b0) + mul(11, (mul(a2, b3) + mul(a3, b2)) % P)) % P;
+            r2 = (r2 + mul(a0, b2) + mul(a1, b1) + mul(a2, b0) + mul(11, mul(a3, b3))) % P;
+            r3 = (r3 + mul(a0, b3) + mul(a1, b2) + mul(a2, b1) + mul(a3, b0)) % P;
+          } else {
+            const c = regs[base]!;
+            const o = 4 * k;
+            acc[0] += c * aHi[o]!;
+            acc[1] += c * aLo[o]!;
+            acc[2] += c * aHi[o + 1]!;
+            acc[3] += c * aLo[o + 1]!;
+            acc[4] += c * aHi[o + 2]!;
+            acc[5] += c * aLo[o + 2]!;
+            acc[6] += c * aHi[o + 3]!;
+            acc[7] += c * aLo[o + 3]!;
+          }
+        }
+        r0 = (r0 + (((acc[0]! % P) * 65536 + (acc[1]! % P)) % P)) % P;
+        r1 = (r1 + (((acc[2]! % P) * 65536 + (acc[3]! % P)) % P)) % P;
+        r2 = (r2 + (((acc[4]! % P) * 65536 + (acc[5]! % P)) % P)) % P;
+        r3 = (r3 + (((acc[6]! % P) * 65536 + (acc[7]! % P)) % P)) % P;
+      }
+      const zi = invZ[(start + i) & (period - 1)]!;
+      const o = (start + i - rows.start) * 4;
+      out[o] = mul(r0, zi);
+      out[o + 1] = mul(r1, zi);
+      out[o + 2] = mul(r2, zi);
+      out[o + 3] = mul(r3, zi);
+    }
+  }
+  return out;
+}
+
+/**
+ * Splits quotient values on s K (row-major ext4, natural order, |K| = n 2^logQ) into `chunks`
+ * polynomials of degree < n and returns their evaluations on H_n: a matrix of height n and width
+ * 4 chunks (chunk i, coordinate c in column 4 i + c). With `strict`, throws if q has degree >=
+ * chunks * n (which means the trace does not satisfy the constraints).
+ */
+export async function splitQuotient(backend: ProverBackend, values: Uint32Array, logN: number, logQ: number, chunks: number, strict: boolean): Promise<Matrix> {
+  const n = 2 ** logN;
+  const N = n << logQ;
+  const coeffs = await backend.interpolate({ values, width: 4, height: N });
+  // coeffs are those of q(s y); unscale coefficient j by s^-j.
+  const sInv = inv(QUOTIENT_SHIFT);
+  const c = coeffs.values;
+  let f = 1;
+  for (let j = 0; j < N; j++) {
+    const o = 4 * j;
+    c[o] = mul(c[o]!, f);
+    c[o + 1] = mul(c[o + 1]!, f);
+    c[o + 2] = mul(c[o + 2]!, f);
+    c[o + 3] = mul(c[o + 3]!, f);
+    f = mul(f, sInv);
+  }
+  if (strict) {
+    for (let j = chunks * n * 4; j < 4 * N; j++) {
+      if (c[j] !== 0) throw new RangeError(`quotient has degree >= ${chunks} n: the trace does not satisfy the constraints`);
+    }
+  }
+  const w = 4 * chunks;
+  const m = new Uint32Array(n * w);
+  for (let i = 0; i < chunks; i++) {
+    for (let j = 0; j < n; j++) {
+      const src = 4 * (i * n + j);
+      const dst = j * w + 4 * i;
+      m[dst] = c[src]!;
+      m[dst + 1] = c[src + 1]!;
+      m[dst + 2] = c[src + 2]!;
+      m[dst + 3] = c[src + 3]!;
+    }
+  }
+  return backend.evaluateOnCoset({ values: m, width: w, height: n }, 0, 1, false);
+}
