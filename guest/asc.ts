@@ -12,7 +12,8 @@
  * no node_modules or relative path. A guest that does not import the SDK still gets it linked (a
  * hidden extra entry imports it), because the abort handler lives there.
  */
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,13 +48,52 @@ export interface AscOptions {
   readonly optimizeLevel?: 0 | 1 | 2 | 3;
   /** Extra raw asc arguments, appended last (for experiments; the defaults are what the VM wants). */
   readonly extraArgs?: readonly string[];
+  /**
+   * Folder for a build cache (e.g. `build/guests`). A cached module is reused when every source
+   * file the compiler read (guest, its imports, the SDK) still has the same content.
+   */
+  readonly cacheDir?: string;
 }
 
 /** Compiles the AssemblyScript guest at `entryFile` (and what it imports) to a .wasm module. */
 export async function compileAssemblyScript(entryFile: string, opts: AscOptions = {}): Promise<Uint8Array> {
   if (typeof entryFile !== 'string' || entryFile.length === 0) throw new TypeError('entryFile: expected a non-empty path');
   const abs = resolve(entryFile);
-  return runAsc(dirname(abs), relative(dirname(abs), abs), {}, opts, entryFile);
+  if (opts.cacheDir === undefined) return (await runAsc(dirname(abs), relative(dirname(abs), abs), {}, opts, entryFile)).binary;
+  const key = sha256Hex(JSON.stringify([abs, opts.optimizeLevel ?? 3, opts.extraArgs ?? [], ASC_FORMAT]));
+  const wasmPath = join(opts.cacheDir, `${key}.wasm`);
+  const depsPath = join(opts.cacheDir, `${key}.deps.json`);
+  const cached = await readCached(wasmPath, depsPath);
+  if (cached) return cached;
+  const { binary, deps } = await runAsc(dirname(abs), relative(dirname(abs), abs), {}, opts, entryFile);
+  await mkdir(opts.cacheDir, { recursive: true });
+  // Write then rename, so parallel test workers never read a half-written module.
+  const tmp = `${wasmPath}.${process.pid}.tmp`;
+  await writeFile(tmp, binary);
+  await rename(tmp, wasmPath);
+  await writeFile(`${depsPath}.${process.pid}.tmp`, JSON.stringify(deps));
+  await rename(`${depsPath}.${process.pid}.tmp`, depsPath);
+  return binary;
+}
+
+/** Bumped when the build options above change meaning, to invalidate old caches. */
+const ASC_FORMAT = 1;
+
+async function readCached(wasmPath: string, depsPath: string): Promise<Uint8Array | null> {
+  try {
+    const deps = JSON.parse(await readFile(depsPath, 'utf8')) as Record<string, string>;
+    for (const [file, hash] of Object.entries(deps)) {
+      const text = await readText(file);
+      if (text === null || sha256Hex(text) !== hash) return null;
+    }
+    return new Uint8Array(await readFile(wasmPath));
+  } catch {
+    return null;
+  }
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /**
@@ -63,7 +103,7 @@ export async function compileAssemblyScript(entryFile: string, opts: AscOptions 
 export async function compileAssemblyScriptSource(source: string, opts: AscOptions & { baseDir?: string } = {}): Promise<Uint8Array> {
   if (typeof source !== 'string') throw new TypeError('source: expected a string');
   const name = '__zkvm_guest_source__.ts';
-  return runAsc(resolve(opts.baseDir ?? '.'), name, { [name]: source }, opts, '<source>');
+  return (await runAsc(resolve(opts.baseDir ?? '.'), name, { [name]: source }, opts, '<source>')).binary;
 }
 
 async function runAsc(
@@ -72,13 +112,19 @@ async function runAsc(
   virtualFiles: Record<string, string>,
   opts: AscOptions,
   label: string,
-): Promise<Uint8Array> {
+): Promise<{ binary: Uint8Array; deps: Record<string, string> }> {
   const level = opts.optimizeLevel ?? 3;
   if (![0, 1, 2, 3].includes(level)) throw new RangeError(`optimizeLevel: expected 0..3, got ${String(level)}`);
   const asc = await import('assemblyscript/asc');
   const outName = '__zkvm_out__.wasm';
   const files: Record<string, string> = { ...virtualFiles, [`${LINK_ENTRY}.ts`]: LINK_SOURCE };
-  let binary: Uint8Array | null = null;
+  const emitted: { binary: Uint8Array | null } = { binary: null };
+  const deps: Record<string, string> = {};
+  const readDep = async (path: string): Promise<string | null> => {
+    const text = await readText(path);
+    if (text !== null) deps[path] = sha256Hex(text);
+    return text;
+  };
   const stderr = asc.createMemoryStream();
   const stdout = asc.createMemoryStream();
   const args = [
@@ -102,20 +148,21 @@ async function runAsc(
       if (Object.hasOwn(files, rel)) return files[rel] ?? null;
       // asconfig.json would silently change the options the VM relies on: ignore it.
       if (rel === 'asconfig.json') return null;
-      if (full.startsWith(VIRTUAL_SDK + sep)) return readText(join(SDK_DIR, full.slice(VIRTUAL_SDK.length + 1)));
+      if (full.startsWith(VIRTUAL_SDK + sep)) return readDep(join(SDK_DIR, full.slice(VIRTUAL_SDK.length + 1)));
       if (full.startsWith(VIRTUAL_ROOT + sep)) return null;
-      return readText(full);
+      return readDep(full);
     },
     writeFile: (name: string, contents: Uint8Array | string) => {
-      if (name === outName && contents instanceof Uint8Array) binary = contents;
+      if (name === outName && contents instanceof Uint8Array) emitted.binary = contents;
     },
     listFiles: () => [],
   });
-  if (result.error || binary === null) {
-    const text = stderr.toString() || (result.error ? result.error.message : 'no output');
-    throw new GuestBuildError(label, text.replaceAll(entry === '__zkvm_guest_source__.ts' ? entry : '\u0000', '<source>'));
+  if (result.error || emitted.binary === null) {
+    let text = stderr.toString() || (result.error ? result.error.message : 'no output');
+    for (const name of Object.keys(virtualFiles)) text = text.replaceAll(name, label);
+    throw new GuestBuildError(label, text);
   }
-  return binary;
+  return { binary: emitted.binary, deps };
 }
 
 async function readText(path: string): Promise<string | null> {
