@@ -1,0 +1,277 @@
+/**
+ * Merkle commitment to the rows of one or more row-major matrices, with batched openings.
+ *
+ * Matrices may have different heights (powers of two), as the STARK commits tables of different
+ * sizes under one root. The construction is the one of Plonky3's MMCS (`merkle-tree/src/mmcs.rs`):
+ * - the leaves are the rows of the tallest matrices: leaf i hashes the concatenation of row i of
+ *   every matrix of the maximal height (in commit order);
+ * - going up, a level with h nodes first compresses pairs of children; if some matrices have height
+ *   h, their rows are hashed the same way (row j of each, concatenated) and injected:
+ *   node_j = compress(compress(left, right), hashRow(rows j)).
+ * A row r of a matrix of height h is therefore opened by any leaf index i with i >> log2(H/h) = r.
+ *
+ * Openings of many indices at once share their paths: the siblings are listed level by level from
+ * the leaves, positions ascending within a level, and a sibling that is itself on an opened path
+ * (so computable by the verifier) is left out.
+ *
+ * The verifier (`verifyOpening`) only uses the hasher's synchronous methods and throws a
+ * `MerkleError` naming what failed; the STARK verifier maps it to its `check: 'merkle'`.
+ * @module
+ */
+import { P } from './field/babybear.ts';
+import { DIGEST_BYTES, type Hasher } from './hash/hasher.ts';
+import type { Matrix } from './matrix.ts';
+
+export interface MatrixDims {
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface MerkleTree {
+  /** The commitment: 32 bytes. */
+  readonly root: Uint8Array;
+  /** The committed matrices, in commit order (kept to answer openings; never modified). */
+  readonly matrices: readonly Matrix[];
+  /** log2 of the tallest height: the number of levels above the leaves. */
+  readonly logMaxHeight: number;
+  /** layers[k] holds the 2^(logMaxHeight - k) node digests of level k (0 = leaves, last = root). */
+  readonly layers: readonly Uint8Array[];
+}
+
+export interface MerkleOpening {
+  /**
+   * rows[q][m]: the row of matrix m (commit order) opened by the q-th queried index, i.e. row
+   * index >> (logMaxHeight - log2(height of m)).
+   */
+  readonly rows: readonly (readonly Uint32Array[])[];
+  /** Sibling digests (32 bytes each): by level from the leaves, by position within a level. */
+  readonly siblings: readonly Uint8Array[];
+}
+
+/**
+ * What a failed opening check found:
+ * - 'shape': the dimensions, or the opening's rows, do not have the expected counts and widths
+ * - 'index': a queried index is not an integer in [0, tallest height)
+ * - 'malformed': a row value is not a canonical field element, or a sibling is not a valid digest
+ * - 'sibling-count': the opening has fewer or more siblings than the queried paths need
+ * - 'inconsistent': two queries that open the same row (or leaf) disagree on its values
+ * - 'root-mismatch': the recomputed root differs from the commitment
+ */
+export type MerkleFailure = 'shape' | 'index' | 'malformed' | 'sibling-count' | 'inconsistent' | 'root-mismatch';
+
+export class MerkleError extends Error {
+  override readonly name = 'MerkleError';
+  constructor(
+    readonly reason: MerkleFailure,
+    message: string,
+    /** Where: query number, matrix number, level, position. */
+    readonly detail: Readonly<Record<string, number>> = {},
+  ) {
+    super(`merkle opening rejected (${reason}): ${message}`);
+  }
+}
+
+function log2Exact(h: number): number {
+  const l = Math.log2(h);
+  return Number.isInteger(l) ? l : -1;
+}
+
+function checkDims(dims: readonly MatrixDims[], errorKind: 'range' | 'merkle'): number {
+  const fail = (msg: string, detail: Record<string, number>) => {
+    throw errorKind === 'range' ? new RangeError(`merkle: ${msg}`) : new MerkleError('shape', msg, detail);
+  };
+  if (dims.length === 0) fail('no matrices', {});
+  let logMax = 0;
+  dims.forEach((d, m) => {
+    if (!Number.isInteger(d.width) || d.width < 0) fail(`matrix ${m} has width ${d.width}`, { matrix: m });
+    if (!Number.isInteger(d.height) || d.height < 1 || log2Exact(d.height) < 0 || d.height > 2 ** 30) {
+      fail(`matrix ${m} has height ${d.height}, not a power of two`, { matrix: m });
+    }
+    logMax = Math.max(logMax, log2Exact(d.height));
+  });
+  return logMax;
+}
+
+/** Matrix numbers grouped by log2(height): groups[l] lists, in commit order, those of height 2^l. */
+function groupByHeight(dims: readonly MatrixDims[], logMax: number): number[][] {
+  const groups: number[][] = Array.from({ length: logMax + 1 }, () => []);
+  dims.forEach((d, m) => groups[log2Exact(d.height)]!.push(m));
+  return groups;
+}
+
+function interleave(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const n = a.length / DIGEST_BYTES;
+  const out = new Uint8Array(2 * a.length);
+  for (let i = 0; i < n; i++) {
+    out.set(a.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES), 2 * i * DIGEST_BYTES);
+    out.set(b.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES), (2 * i + 1) * DIGEST_BYTES);
+  }
+  return out;
+}
+
+/** Commits to the rows of `matrices` (heights powers of two, possibly different). */
+export async function commit(hasher: Hasher, matrices: readonly Matrix[]): Promise<MerkleTree> {
+  const logMax = checkDims(matrices, 'range');
+  matrices.forEach((m, i) => {
+    if (m.values.length !== m.width * m.height) throw new RangeError(`merkle: matrix ${i} has ${m.values.length} values, expected ${m.width * m.height}`);
+  });
+  const groups = groupByHeight(matrices, logMax);
+  const pick = (l: number) => groups[l]!.map((m) => matrices[m]!);
+  const layers: Uint8Array[] = [await hasher.hashRows(pick(logMax))];
+  for (let k = 1; k <= logMax; k++) {
+    let parents = await hasher.compressLayer(layers[k - 1]!);
+    const level = logMax - k;
+    if (groups[level]!.length > 0) {
+      parents = await hasher.compressLayer(interleave(parents, await hasher.hashRows(pick(level))));
+    }
+    layers.push(parents);
+  }
+  return { root: layers[logMax]!.slice(), matrices, logMaxHeight: logMax, layers };
+}
+
+export function dimsOf(tree: MerkleTree): MatrixDims[] {
+  return tree.matrices.map((m) => ({ width: m.width, height: m.height }));
+}
+
+function sortedUnique(xs: Iterable<number>): number[] {
+  return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+/** Opens the rows at leaf `indices` (any order, repeats allowed) with deduplicated siblings. */
+export function open(tree: MerkleTree, indices: readonly number[]): MerkleOpening {
+  const maxH = 2 ** tree.logMaxHeight;
+  for (const i of indices) {
+    if (!Number.isInteger(i) || i < 0 || i >= maxH) throw new RangeError(`merkle open: index ${i} is not in [0, ${maxH})`);
+  }
+  const rows = indices.map((i) =>
+    tree.matrices.map((m) => {
+      const r = i >> (tree.logMaxHeight - log2Exact(m.height));
+      return m.values.slice(r * m.width, (r + 1) * m.width);
+    }),
+  );
+  const siblings: Uint8Array[] = [];
+  let known = sortedUnique(indices);
+  for (let k = 0; k < tree.logMaxHeight; k++) {
+    const set = new Set(known);
+    const layer = tree.layers[k]!;
+    for (const pos of known) {
+      const sib = pos ^ 1;
+      if (!set.has(sib)) siblings.push(layer.slice(sib * DIGEST_BYTES, (sib + 1) * DIGEST_BYTES));
+    }
+    known = sortedUnique(known.map((p) => p >> 1));
+  }
+  return { rows, siblings };
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Checks that `opening` opens `indices` of the matrices with dimensions `dims` (commit order)
+ * under `root`. Returns nothing; throws a MerkleError naming the failed check.
+ */
+export function verifyOpening(
+  hasher: Hasher,
+  root: Uint8Array,
+  dims: readonly MatrixDims[],
+  indices: readonly number[],
+  opening: MerkleOpening,
+): void {
+  const logMax = checkDims(dims, 'merkle');
+  const maxH = 2 ** logMax;
+  const groups = groupByHeight(dims, logMax);
+  if (!(root instanceof Uint8Array) || root.length !== DIGEST_BYTES) throw new MerkleError('malformed', 'root is not a 32-byte digest');
+  if (indices.length === 0) throw new MerkleError('shape', 'no indices to verify');
+  indices.forEach((i, q) => {
+    if (!Number.isInteger(i) || i < 0 || i >= maxH) throw new MerkleError('index', `index ${i} is not in [0, ${maxH})`, { query: q });
+  });
+  if (!opening || !Array.isArray(opening.rows) || !Array.isArray(opening.siblings)) throw new MerkleError('shape', 'opening is not { rows, siblings }');
+  if (opening.rows.length !== indices.length) {
+    throw new MerkleError('shape', `${opening.rows.length} opened row sets for ${indices.length} indices`);
+  }
+  opening.rows.forEach((rs, q) => {
+    if (!Array.isArray(rs) || rs.length !== dims.length) throw new MerkleError('shape', `query ${q} opens ${rs?.length} rows, expected ${dims.length}`, { query: q });
+    rs.forEach((r, m) => {
+      if (!(r instanceof Uint32Array) || r.length !== dims[m]!.width) {
+        throw new MerkleError('shape', `query ${q}, matrix ${m}: row of width ${r?.length}, expected ${dims[m]!.width}`, { query: q, matrix: m });
+      }
+      for (let c = 0; c < r.length; c++) {
+        if (r[c]! >= P) throw new MerkleError('malformed', `query ${q}, matrix ${m}, column ${c}: ${r[c]} is not a field element`, { query: q, matrix: m });
+      }
+    });
+  });
+
+  const hashLeafOf = (q: number, level: number): Uint8Array => {
+    const members = groups[level]!;
+    let w = 0;
+    for (const m of members) w += dims[m]!.width;
+    const cat = new Uint32Array(w);
+    let o = 0;
+    for (const m of members) {
+      cat.set(opening.rows[q]![m]!, o);
+      o += dims[m]!.width;
+    }
+    return hasher.hashRow(cat);
+  };
+  const guarded = <T>(what: string, detail: Record<string, number>, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof MerkleError) throw e;
+      throw new MerkleError('malformed', `${what}: ${(e as Error).message}`, detail);
+    }
+  };
+  /** Digest of the rows of height 2^level opened by each query, checked equal among queries sharing a node. */
+  const injected = (level: number, k: number): Map<number, Uint8Array> => {
+    const byPos = new Map<number, Uint8Array>();
+    indices.forEach((i, q) => {
+      const pos = i >> k;
+      const d = guarded('row hash', { query: q, level: k }, () => hashLeafOf(q, level));
+      const prev = byPos.get(pos);
+      if (prev && !equalBytes(prev, d)) {
+        throw new MerkleError('inconsistent', `queries open different rows of height ${2 ** level} at position ${pos}`, { query: q, level: k, position: pos });
+      }
+      byPos.set(pos, d);
+    });
+    return byPos;
+  };
+
+  let cursor = 0;
+  const nextSibling = (k: number, pos: number): Uint8Array => {
+    if (cursor >= opening.siblings.length) {
+      throw new MerkleError('sibling-count', `missing sibling at level ${k}, position ${pos} (only ${opening.siblings.length} given)`, { level: k, position: pos });
+    }
+    const s = opening.siblings[cursor++]!;
+    if (!(s instanceof Uint8Array) || s.length !== DIGEST_BYTES) {
+      throw new MerkleError('malformed', `sibling ${cursor - 1} is not a 32-byte digest`, { level: k, position: pos });
+    }
+    return s;
+  };
+
+  let current = injected(logMax, 0);
+  for (let k = 0; k < logMax; k++) {
+    const next = new Map<number, Uint8Array>();
+    const positions = [...current.keys()].sort((a, b) => a - b);
+    for (const pos of positions) {
+      if (pos & 1 && current.has(pos ^ 1)) continue; // computed with its left neighbour
+      const left = pos & 1 ? nextSibling(k, pos ^ 1) : current.get(pos)!;
+      const right = pos & 1 ? current.get(pos)! : (current.get(pos ^ 1) ?? nextSibling(k, pos ^ 1));
+      next.set(pos >> 1, guarded('compress', { level: k, position: pos }, () => hasher.compress(left, right)));
+    }
+    const level = logMax - k - 1;
+    if (groups[level]!.length > 0) {
+      const inj = injected(level, k + 1);
+      for (const [pos, node] of next) {
+        next.set(pos, guarded('compress', { level: k + 1, position: pos }, () => hasher.compress(node, inj.get(pos)!)));
+      }
+    }
+    current = next;
+  }
+  if (cursor !== opening.siblings.length) {
+    throw new MerkleError('sibling-count', `${opening.siblings.length - cursor} siblings left over (expected ${cursor})`);
+  }
+  if (!equalBytes(current.get(0)!, root)) throw new MerkleError('root-mismatch', 'recomputed root differs from the commitment');
+}
