@@ -1,0 +1,208 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { P } from '../../prover/field/babybear.ts';
+import { blake3Hasher } from '../../prover/hash/blake3.ts';
+import type { Hasher } from '../../prover/hash/hasher.ts';
+import { poseidon2Hasher } from '../../prover/hash/poseidon2-hasher.ts';
+import { type Matrix, matrix } from '../../prover/matrix.ts';
+import { type MerkleOpening, MerkleError, commit, dimsOf, open, verifyOpening } from '../../prover/merkle.ts';
+
+function randomMatrix(width: number, height: number, seed: number): Matrix {
+  let x = (seed >>> 0) | 1;
+  const v = new Uint32Array(width * height);
+  for (let i = 0; i < v.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    v[i] = (x >>> 0) % P;
+  }
+  return matrix(v, width);
+}
+
+/** The MMCS root computed the slow, obvious way: recursion over node positions, single-item calls. */
+function referenceRoot(h: Hasher, ms: readonly Matrix[]): Uint8Array {
+  const maxH = Math.max(...ms.map((m) => m.height));
+  const rowsAt = (height: number, r: number) => {
+    const parts = ms.filter((m) => m.height === height).map((m) => m.values.subarray(r * m.width, (r + 1) * m.width));
+    if (parts.length === 0) return undefined;
+    const cat = new Uint32Array(parts.reduce((s, p) => s + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      cat.set(p, o);
+      o += p.length;
+    }
+    return cat;
+  };
+  const node = (nodes: number, pos: number): Uint8Array => {
+    if (nodes === maxH) return h.hashRow(rowsAt(maxH, pos)!);
+    const c = h.compress(node(nodes * 2, 2 * pos), node(nodes * 2, 2 * pos + 1));
+    const inj = rowsAt(nodes, pos);
+    return inj ? h.compress(c, h.hashRow(inj)) : c;
+  };
+  return node(1, 0);
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const clone = (o: MerkleOpening): { rows: Uint32Array[][]; siblings: Uint8Array[] } => ({
+  rows: o.rows.map((rs) => rs.map((r) => r.slice())),
+  siblings: o.siblings.map((s) => s.slice()),
+});
+
+function expectMerkleError(f: () => void, reason: string): void {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(MerkleError);
+    expect((e as MerkleError).reason).toBe(reason);
+    return;
+  }
+  throw new Error(`expected a MerkleError (${reason}), nothing was thrown`);
+}
+
+for (const hasher of [blake3Hasher, poseidon2Hasher]) {
+  describe(`Merkle commitment with ${hasher.name}`, () => {
+    it('the batched commitment equals the obvious recursive root, for equal and mixed heights', async () => {
+      const cases: [number, number][][] = [
+        [[3, 1]],
+        [[5, 8]],
+        [[4, 16], [7, 16]],
+        [[3, 32], [2, 8], [9, 32], [1, 1], [5, 4]],
+      ];
+      for (const dims of cases) {
+        const ms = dims.map(([w, h], i) => randomMatrix(w, h, 17 * i + w + h));
+        const tree = await commit(hasher, ms);
+        expect(hex(tree.root)).toBe(hex(referenceRoot(hasher, ms)));
+      }
+    });
+
+    it('every batched opening of random matrices verifies', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 6 }),
+          fc.array(fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 6 })), { minLength: 1, maxLength: 3 }),
+          fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+          fc.integer(),
+          async (logMax, shapes, rawIdx, seed) => {
+            const ms = [randomMatrix(2, 2 ** logMax, seed), ...shapes.map(([w, lh], i) => randomMatrix(w, 2 ** Math.min(lh, logMax), seed + i + 1))];
+            const tree = await commit(hasher, ms);
+            const indices = rawIdx.map((i) => i % 2 ** logMax);
+            const opening = open(tree, indices);
+            verifyOpening(hasher, tree.root, dimsOf(tree), indices, opening);
+            return true;
+          },
+        ),
+        { numRuns: hasher.name === 'blake3' ? 40 : 15 },
+      );
+    });
+
+    it('leaves out siblings that the opened paths already determine', async () => {
+      const tree = await commit(hasher, [randomMatrix(3, 8, 5)]);
+      expect(open(tree, [0]).siblings.length).toBe(3);
+      expect(open(tree, [0, 1]).siblings.length).toBe(2);
+      expect(open(tree, [0, 1, 2, 3, 4, 5, 6, 7]).siblings.length).toBe(0);
+      expect(open(tree, [5, 5, 5]).siblings.length).toBe(3);
+    });
+
+    describe('rejects tampered openings', async () => {
+      const ms = [randomMatrix(4, 16, 1), randomMatrix(3, 4, 2), randomMatrix(2, 16, 3)];
+      const tree = await commit(hasher, ms);
+      const dims = dimsOf(tree);
+      const indices = [3, 12, 9];
+      const honest = open(tree, indices);
+      const check = (o: MerkleOpening, idx = indices, root = tree.root, d = dims) => () => verifyOpening(hasher, root, d, idx, o);
+
+      it('accepts the honest opening', () => check(honest)());
+      it('a changed row value', () => {
+        const o = clone(honest);
+        o.rows[1]![0]![2] = (o.rows[1]![0]![2]! + 1) % P;
+        expectMerkleError(check(o), 'root-mismatch');
+      });
+      it('a changed value in a shorter, injected matrix', () => {
+        const o = clone(honest);
+        o.rows[0]![1]![0] = (o.rows[0]![1]![0]! + 1) % P;
+        expectMerkleError(check(o), 'root-mismatch');
+      });
+      it('a changed sibling', () => {
+        for (let s = 0; s < honest.siblings.length; s++) {
+          const o = clone(honest);
+          o.siblings[s]![0] ^= 1;
+          expectMerkleError(check(o), 'root-mismatch');
+        }
+      });
+      it('a missing sibling', () => {
+        const o = clone(honest);
+        o.siblings.pop();
+        expectMerkleError(check(o), 'sibling-count');
+      });
+      it('an extra sibling', () => {
+        const o = clone(honest);
+        o.siblings.push(new Uint8Array(32));
+        expectMerkleError(check(o), 'sibling-count');
+      });
+      it('a wrong index', () => {
+        expectMerkleError(check(honest, [2, 12, 9]), 'root-mismatch');
+      });
+      it('an index out of range', () => {
+        expectMerkleError(check(honest, [3, 12, 16]), 'index');
+      });
+      it('a wrong root', () => {
+        const root = tree.root.slice();
+        root[31] ^= 0x80;
+        expectMerkleError(check(honest, indices, root), 'root-mismatch');
+      });
+      it('wrong dimensions', () => {
+        expectMerkleError(check(honest, indices, tree.root, [dims[0]!, { width: 3, height: 8 }, dims[2]!]), 'root-mismatch');
+        expectMerkleError(check(honest, indices, tree.root, [dims[0]!, { width: 4, height: 4 }, dims[2]!]), 'shape');
+        expectMerkleError(check(honest, indices, tree.root, [dims[0]!, { width: 3, height: 5 }, dims[2]!]), 'shape');
+      });
+      it('a row of the wrong width or a missing row', () => {
+        const o = clone(honest);
+        o.rows[0]![0] = o.rows[0]![0]!.subarray(0, 3);
+        expectMerkleError(check(o), 'shape');
+        const o2 = clone(honest);
+        o2.rows[2]!.pop();
+        expectMerkleError(check(o2), 'shape');
+      });
+      it('a value that is not a field element', () => {
+        const o = clone(honest);
+        o.rows[0]![0]![0] = P;
+        expectMerkleError(check(o), 'malformed');
+      });
+      it('a sibling that is not 32 bytes', () => {
+        const o = clone(honest);
+        o.siblings[0] = o.siblings[0]!.subarray(0, 31);
+        expectMerkleError(check(o), 'malformed');
+      });
+      it('two queries of the same leaf that disagree', async () => {
+        const idx = [3, 3];
+        const o = clone(open(tree, idx));
+        o.rows[1]![0]![0] = (o.rows[1]![0]![0]! + 1) % P;
+        expectMerkleError(check(o, idx), 'inconsistent');
+      });
+      it('two queries of the same short-matrix row that disagree', async () => {
+        // Leaves 12 and 13 share row 3 of the height-4 matrix.
+        const idx = [12, 13];
+        const o = clone(open(tree, idx));
+        o.rows[1]![1]![0] = (o.rows[1]![1]![0]! + 1) % P;
+        expectMerkleError(check(o, idx), 'inconsistent');
+      });
+    });
+  });
+}
+
+describe('Merkle commitment inputs', () => {
+  it('refuses heights that are not powers of two, and no matrices', async () => {
+    await expect(commit(blake3Hasher, [randomMatrix(2, 6, 1)])).rejects.toThrow(RangeError);
+    await expect(commit(blake3Hasher, [])).rejects.toThrow(RangeError);
+  });
+  it('refuses to open an index outside the tree', async () => {
+    const tree = await commit(blake3Hasher, [randomMatrix(2, 4, 1)]);
+    expect(() => open(tree, [4])).toThrow(RangeError);
+  });
+  it('a one-row tree is its leaf hash', async () => {
+    const m = randomMatrix(5, 1, 3);
+    const tree = await commit(blake3Hasher, [m]);
+    expect(hex(tree.root)).toBe(hex(blake3Hasher.hashRow(m.values)));
+    verifyOpening(blake3Hasher, tree.root, dimsOf(tree), [0], open(tree, [0]));
+  });
+});
