@@ -3,10 +3,10 @@
  * gives this thread a private arena in their linear memory.
  *
  * Loading is synchronous (WebAssembly.Module on bytes read from disk) so that the verifier's
- * single-item calls need no `await`. The kernels take plain pointers and keep no state, so they are
- * served from whichever compiled module has them: the shared `build/wasm/kernels.wasm` once it
- * exports them, or the per-file modules `build/wasm/blake3.wasm` and `build/wasm/poseidon2.wasm`
- * that `npm run build:wasm` compiles from each assembly file.
+ * single-item calls need no `await`. The kernels live in the shared module
+ * `build/wasm/kernels.wasm` (built by `npm run build:wasm`); they take plain pointers and keep no
+ * state, so this thread instantiates the module over a memory of its own and lays out, above the
+ * module's static data (`heap_base()`): 1 KiB of Poseidon2 constants, then a reusable arena.
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -33,9 +33,6 @@ export class WasmUnavailableError extends Error {
   override readonly name = 'WasmUnavailableError';
 }
 
-/** The first 64 KiB page is left to the modules' own static data; then the Poseidon2 constants. */
-const CONSTS_BASE = 65536;
-const ARENA_BASE = CONSTS_BASE + 1024;
 const PAGE = 65536;
 
 const wasmPath = (name: string) => fileURLToPath(new URL(`../../build/wasm/${name}.wasm`, import.meta.url));
@@ -53,9 +50,6 @@ function instantiate(name: string, memory: WebAssembly.Memory): WebAssembly.Expo
   return new WebAssembly.Instance(module, { env }).exports;
 }
 
-function hasKernels(e: WebAssembly.Exports): boolean {
-  return typeof e['blake3_hash_rows'] === 'function' && typeof e['p2_hash_rows'] === 'function';
-}
 
 let kernels: HashKernels | undefined;
 
@@ -63,13 +57,14 @@ let kernels: HashKernels | undefined;
 export function hashKernels(): HashKernels {
   if (kernels) return kernels;
   const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
-  let exports: WebAssembly.Exports | undefined;
-  if (existsSync(wasmPath('kernels'))) {
-    const e = instantiate('kernels', memory);
-    if (hasKernels(e)) exports = e;
+  const exports = instantiate('kernels', memory);
+  if (typeof exports['blake3_hash_rows'] !== 'function' || typeof exports['p2_hash_rows'] !== 'function') {
+    throw new WasmUnavailableError('hash kernels: build/wasm/kernels.wasm lacks the hash kernels; run `npm run build:wasm`');
   }
-  if (!exports) exports = { ...instantiate('blake3', memory), ...instantiate('poseidon2', memory) };
   const fns = exports as unknown as HashKernelExports;
+  const heapBase = typeof exports['heap_base'] === 'function' ? (exports['heap_base'] as () => number)() : PAGE;
+  const CONSTS_BASE = Math.ceil(heapBase / 64) * 64;
+  const ARENA_BASE = CONSTS_BASE + 1024;
   kernels = {
     memory,
     blake3_hash_rows: fns.blake3_hash_rows,
