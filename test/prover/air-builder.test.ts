@@ -7,6 +7,7 @@ import { fibTable, fibTrace } from '../../bench/fib-air.ts';
 import { userTable, rangeTable, rangeWitness, rangeMachine } from '../fixtures/range-machine.ts';
 import { defineMachine } from '../../prover/stark/machine.ts';
 import { defineBus } from '../../prover/bus.ts';
+import { eachLabel, rejectionsOf, attacksPassingWithout } from '../../prover/air/harness.ts';
 import { P } from '../../prover/field/babybear.ts';
 
 describe('layout', () => {
@@ -180,5 +181,36 @@ describe('machines', () => {
     const t2 = defineTable({ name: 't2', cols: C, eval: (b) => bus.receive(b, b.local(C).x) });
     expect(() => defineMachine('arity', [t1, t2])).toThrow(/1-tuples/);
     expect(rangeMachine.maxArity).toBe(1);
+  });
+});
+
+describe('constraint harness (STYLE §5) on the Fibonacci AIR', () => {
+  /** A whole trace from a cheating recurrence, with the output public value re-derived. */
+  const regenerate = (t: { values: Uint32Array }, publics: number[], a0: number, b0: number, da: number, db: number) => {
+    const n = t.values.length / 2;
+    let a = a0;
+    let b = b0;
+    for (let i = 0; i < n; i++) {
+      t.values[2 * i] = a;
+      t.values[2 * i + 1] = b;
+      [a, b] = [(b + da) % P, (a + b + db) % P];
+    }
+    publics[2] = t.values[2 * n - 1]!;
+  };
+  const scenario = { table: fibTable, honest: () => ({ ...fibTrace(4) }) };
+  const ATTACKS = [
+    { attack: 'runs from a0 = 2 while claiming a0 = 1', mutate: (t: { values: Uint32Array }, p: number[]) => regenerate(t, p, 2, 1, 0, 0), caughtBy: 'first row: a = a0' },
+    { attack: 'runs from b0 = 5 while claiming b0 = 1', mutate: (t: { values: Uint32Array }, p: number[]) => regenerate(t, p, 1, 5, 0, 0), caughtBy: 'first row: b = b0' },
+    { attack: "shifts a' = b + 1", mutate: (t: { values: Uint32Array }, p: number[]) => regenerate(t, p, 1, 1, 1, 0), caughtBy: "transition: a' = b" },
+    { attack: "adds one to b' = a + b", mutate: (t: { values: Uint32Array }, p: number[]) => regenerate(t, p, 1, 1, 0, 1), caughtBy: "transition: b' = a + b" },
+    { attack: 'claims another output', mutate: (_t: unknown, p: number[]) => void (p[2] = (p[2]! + 1) % P), caughtBy: 'last row: b = out' },
+  ];
+
+  it.each(ATTACKS)('rejects: $attack', (a) => {
+    expect(rejectionsOf(scenario, a)).toContain(a.caughtBy);
+  });
+
+  it('every constraint is needed', () => {
+    for (const label of eachLabel(fibTable)) expect(attacksPassingWithout(scenario, label, ATTACKS).length, label).toBeGreaterThan(0);
   });
 });
