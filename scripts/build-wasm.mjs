@@ -1,28 +1,32 @@
-// Compiles every AssemblyScript entry file under `<folder>/assembly/*.ts` listed below into build/wasm/<name>.wasm.
-// Files whose name starts with `_` are shared helpers imported by entries, not entries themselves.
+// Compiles the kernel module prover/wasm/assembly/index.ts (which re-exports every kernel file of
+// that folder) into build/wasm/kernels.wasm: -O3, stub runtime, SIMD, imported shared memory.
+// Incremental: skipped when the output is newer than every source file and than this script.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, existsSync, statSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const ROOTS = ['prover/wasm/assembly'];
-const OUT = 'build/wasm';
-mkdirSync(OUT, { recursive: true });
-
+const ROOT = 'prover/wasm/assembly';
+const OUT_DIR = 'build/wasm';
+const OUT = join(OUT_DIR, 'kernels.wasm');
 const asc = join('node_modules', '.bin', 'asc');
-for (const root of ROOTS) {
-  if (!existsSync(root)) continue;
-  for (const file of readdirSync(root)) {
-    if (!file.endsWith('.ts') || file.startsWith('_')) continue;
-    const src = join(root, file);
-    const out = join(OUT, basename(file, '.ts') + '.wasm');
-    if (existsSync(out) && statSync(out).mtimeMs > newestMtime(root)) continue;
-    execFileSync(asc, [src, '-o', out, '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'], { stdio: 'inherit' });
-    console.log(`built ${out}`);
-  }
-}
 
-function newestMtime(dir) {
-  let t = 0;
-  for (const f of readdirSync(dir)) t = Math.max(t, statSync(join(dir, f)).mtimeMs);
-  return t;
+mkdirSync(OUT_DIR, { recursive: true });
+const newest = Math.max(
+  statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  ...readdirSync(ROOT).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(ROOT, f)).mtimeMs),
+);
+if (existsSync(OUT) && statSync(OUT).mtimeMs > newest && !process.argv.includes('--force')) {
+  process.exit(0);
 }
+const flags = [
+  '-O3', '--runtime', 'stub', '--noAssert',
+  '--enable', 'simd', '--enable', 'threads',
+  '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536',
+];
+const tmp = OUT + '.tmp';
+execFileSync(asc, [join(ROOT, 'index.ts'), '-o', tmp, ...flags], { stdio: 'inherit' });
+// Rename only after a successful build so that a failed build never leaves a stale-but-newer file.
+const { renameSync } = await import('node:fs');
+renameSync(tmp, OUT);
+console.log(`built ${OUT}`);
