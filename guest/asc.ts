@@ -34,7 +34,7 @@ const LINK_SOURCE = `import "${SDK_PACKAGE}";\n`;
 export class GuestBuildError extends Error {
   override readonly name = 'GuestBuildError';
   constructor(
-    /** The entry file (or `<source>` for in-memory sources). */
+    /** The entry file (INLINE_NAME for in-memory sources). */
     readonly file: string,
     /** asc's diagnostics, uncoloured, as it would print them. */
     readonly diagnostics: string,
@@ -96,14 +96,16 @@ function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** File name an in-memory source gets in diagnostics and abort locations. */
+export const INLINE_NAME = 'inline-guest.ts';
+
 /**
  * Compiles an in-memory AssemblyScript source (tests, generated guests). It may import `zkvm-sdk`;
  * relative imports resolve against `baseDir` (default: the working directory).
  */
 export async function compileAssemblyScriptSource(source: string, opts: AscOptions & { baseDir?: string } = {}): Promise<Uint8Array> {
   if (typeof source !== 'string') throw new TypeError('source: expected a string');
-  const name = '__zkvm_guest_source__.ts';
-  return (await runAsc(resolve(opts.baseDir ?? '.'), name, { [name]: source }, opts, '<source>')).binary;
+  return (await runAsc(resolve(opts.baseDir ?? '.'), INLINE_NAME, { [INLINE_NAME]: source }, opts, INLINE_NAME)).binary;
 }
 
 async function runAsc(
@@ -158,9 +160,7 @@ async function runAsc(
     listFiles: () => [],
   });
   if (result.error || emitted.binary === null) {
-    let text = stderr.toString() || (result.error ? result.error.message : 'no output');
-    for (const name of Object.keys(virtualFiles)) text = text.replaceAll(name, label);
-    throw new GuestBuildError(label, text);
+    throw new GuestBuildError(label, stderr.toString() || (result.error ? result.error.message : 'no output'));
   }
   return { binary: emitted.binary, deps };
 }
