@@ -1,0 +1,62 @@
+/** Help texts of the `zkvm` command, one per command, kept next to each other so they stay alike. */
+
+export const COMMANDS = ['build', 'run', 'bench'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+const HELP: Record<CommandName, string> = {
+  build: `Usage: zkvm build <guest.ts | module.wasm | folder | examples/NAME> [-o program.zkvm] [--json]
+
+Compiles a guest to a program file. An AssemblyScript guest is built with asc (imports from
+"zkvm-sdk" resolve to the SDK), then compiled from WebAssembly to the VM's bytecode. A folder
+(such as examples/fibonacci) is built from its assembly/index.ts.
+
+Options:
+  -o, --output FILE   program file to write (default: NAME.zkvm in the working directory)
+  --json              print {program, name, digest, instructions, bytes, buildMs}
+  --no-cache          rebuild AssemblyScript even if build/guests has an up-to-date module
+`,
+  run: `Usage: zkvm run <program.zkvm | guest.ts | module.wasm | examples/NAME> [options]
+
+Executes a program (building it first if given a guest) and prints its public output as hex and
+the cycle count. A panic, trap or reached limit exits with code 1 and the reason on stderr.
+
+Options:
+  --input FILE             private input bytes (read by the guest with read)
+  --public-input FILE      public input bytes (read with read_public)
+  --input-hex HEX          private input given as hex instead of a file
+  --public-input-hex HEX   public input given as hex
+  --max-cycles N           stop with an error after N cycles
+  --json                   print {program, digest, output, cycles, cyclesByClass, runMs}
+  --no-cache               rebuild AssemblyScript guests
+`,
+  bench: `Usage: zkvm bench fib [--log-rows N] [--json]
+
+Proves and verifies a Fibonacci AIR of 2^N rows (default N = 16) and prints rows, proveMs,
+verifyMs, proofBytes, securityBits and peakMemoryBytes. npm run bench runs every benchmark.
+
+Options:
+  --log-rows N   log2 of the number of trace rows (1..27)
+  --json         print one JSON object
+`,
+};
+
+export function commandHelp(command: CommandName): string {
+  return HELP[command];
+}
+
+export function usageText(): string {
+  return `Usage: zkvm <command> [options]
+
+A zero-knowledge virtual machine for WebAssembly guests.
+
+Commands:
+  build   compile a guest (AssemblyScript, WebAssembly or examples/NAME) to a .zkvm program
+  run     execute a program or guest on inputs; print the public output and the cycles
+  bench   run a benchmark (fib)
+
+zkvm <command> --help shows the command's options. Examples:
+  zkvm build examples/sha256 -o sha256.zkvm
+  echo -n abc > msg.bin && zkvm run sha256.zkvm --input msg.bin
+  zkvm run examples/fibonacci --input-hex 0a000000 --json
+`;
+}

@@ -1,0 +1,198 @@
+/**
+ * The `zkvm` command: a thin layer over the library (guest/build.ts, vm/executor.ts, bench/).
+ *
+ * Each command parses its own flags with node:util parseArgs (strict: unknown flags are errors),
+ * calls one library function and prints either a short human summary or, with --json, exactly one
+ * JSON object on stdout. Every failure ends as one line `zkvm: <reason>` on stderr and a non-zero
+ * exit code (2 for usage errors, 1 for everything else); a host stack trace is printed only when
+ * ZKVM_DEBUG is set.
+ */
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { usageText, commandHelp, COMMANDS, type CommandName } from './help.ts';
+import { describeError, UsageError } from './errors.ts';
+
+type Values = Record<string, string | boolean | undefined>;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    process.stdout.write(topic && isCommand(topic) ? commandHelp(topic) : usageText());
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  if (!isCommand(command)) throw new UsageError(`unknown command '${command}' (try: zkvm --help)`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  switch (command) {
+    case 'build':
+      return cmdBuild(rest);
+    case 'run':
+      return cmdRun(rest);
+    case 'bench':
+      return cmdBench(rest);
+  }
+}
+
+function isCommand(s: string): s is CommandName {
+  return (COMMANDS as readonly string[]).includes(s);
+}
+
+function parse(command: CommandName, args: readonly string[], options: NonNullable<ParseArgsConfig['options']>): { values: Values; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    return { values: values as Values, positionals };
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+function onePositional(command: CommandName, positionals: string[], what: string): string {
+  if (positionals.length === 0) throw new UsageError(`${command}: missing ${what} (try: zkvm ${command} --help)`);
+  if (positionals.length > 1) throw new UsageError(`${command}: expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
+  return positionals[0]!;
+}
+
+function positiveInt(command: CommandName, flag: string, text: string | boolean | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = typeof text === 'string' && /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${command}: --${flag} expects a positive integer, got '${String(text)}'`);
+  return n;
+}
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+
+function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function cmdBuild(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse('build', args, {
+    output: { type: 'string', short: 'o' },
+    json: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+  });
+  const source = onePositional('build', positionals, 'guest (guest.ts, module.wasm or examples/NAME)');
+  const { buildProgram, resolveGuest } = await import('../guest/build.ts');
+  const { encodeProgram } = await import('../vm/program.ts');
+  const guest = await resolveGuest(source);
+  if (guest.kind === 'program') throw new UsageError(`build: ${source} is already a program`);
+  const t0 = performance.now();
+  const program = await buildProgram(guest, values['no-cache'] ? { cacheDir: null } : {});
+  const buildMs = performance.now() - t0;
+  const out = resolve(typeof values.output === 'string' ? values.output : `${guest.name}.zkvm`);
+  const bytes = encodeProgram(program);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, bytes);
+  const instructions = program.code.length / 4;
+  if (values.json) {
+    writeJson({ program: out, name: program.name, digest: program.digest, instructions, bytes: bytes.length, buildMs: Math.round(buildMs) });
+  } else {
+    process.stdout.write(`built ${out}\n  ${instructions} instructions, ${bytes.length} bytes, digest ${program.digest}, ${Math.round(buildMs)} ms\n`);
+  }
+  return 0;
+}
+
+async function cmdRun(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse('run', args, {
+    input: { type: 'string' },
+    'public-input': { type: 'string' },
+    'input-hex': { type: 'string' },
+    'public-input-hex': { type: 'string' },
+    'max-cycles': { type: 'string' },
+    json: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+  });
+  const source = onePositional('run', positionals, 'program or guest');
+  const maxCycles = positiveInt('run', 'max-cycles', values['max-cycles']);
+  const input = await inputBytes('input', values.input, values['input-hex']);
+  const publicInput = await inputBytes('public-input', values['public-input'], values['public-input-hex']);
+  const { buildProgram } = await import('../guest/build.ts');
+  const { execute } = await import('../vm/executor.ts');
+  const program = await buildProgram(source, values['no-cache'] ? { cacheDir: null } : {});
+  const t0 = performance.now();
+  const result = execute(program, { input, publicInput }, maxCycles === undefined ? {} : { maxCycles });
+  const runMs = performance.now() - t0;
+  if (values.json) {
+    writeJson({
+      program: program.name,
+      digest: program.digest,
+      output: hex(result.output),
+      cycles: result.cycles,
+      cyclesByClass: result.cyclesByClass,
+      runMs: Math.round(runMs * 1000) / 1000,
+    });
+  } else {
+    const classes = Object.entries(result.cyclesByClass)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    process.stdout.write(
+      `output: ${result.output.length === 0 ? '(empty)' : hex(result.output)}\n` +
+        `cycles: ${result.cycles}${classes ? ` (${classes})` : ''}\n`,
+    );
+  }
+  return 0;
+}
+
+async function inputBytes(flag: string, file: string | boolean | undefined, hexText: string | boolean | undefined): Promise<Uint8Array> {
+  if (file !== undefined && hexText !== undefined) throw new UsageError(`run: give --${flag} or --${flag}-hex, not both`);
+  if (typeof hexText === 'string') {
+    const clean = hexText.replace(/^0x/, '');
+    if (!/^(?:[0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`run: --${flag}-hex expects an even number of hex digits`);
+    return new Uint8Array(Buffer.from(clean, 'hex'));
+  }
+  if (typeof file !== 'string') return new Uint8Array(0);
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (e) {
+    throw new UsageError(`run: cannot read --${flag} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+async function cmdBench(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse('bench', args, {
+    'log-rows': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const subject = onePositional('bench', positionals, 'subject (fib)');
+  if (subject !== 'fib') throw new UsageError(`bench: unknown subject '${subject}' (known: fib; npm run bench runs them all)`);
+  const logRows = positiveInt('bench', 'log-rows', values['log-rows']) ?? 16;
+  if (logRows > 27) throw new UsageError(`bench: --log-rows must be at most 27 (BabyBear's two-adicity), got ${logRows}`);
+  // A variable specifier: bench/fib.ts belongs to the STARK work and may not exist in every build.
+  const fibModule = '../bench/fib.ts';
+  const { runFibBench } = (await import(fibModule).catch(() => {
+    throw new Error('bench fib is not available in this build (bench/fib.ts is missing)');
+  })) as { runFibBench: (o: { logRows: number }) => Promise<Record<string, unknown>> | Record<string, unknown> };
+  const figures = await runFibBench({ logRows });
+  if (values.json) {
+    writeJson(figures);
+  } else {
+    for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(18)} ${String(v)}\n`);
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const { message, usage } = describeError(e);
+    process.stderr.write(`zkvm: ${message}\n`);
+    if (process.env.ZKVM_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = usage ? 2 : 1;
+  },
+);
