@@ -1,0 +1,113 @@
+/**
+ * Hashing benchmarks: BLAKE3 (WASM kernel vs @noble/hashes), Poseidon2 (WASM kernel vs the
+ * TypeScript reference) and Merkle commitment throughput for both hashers.
+ *
+ * Throughput is MB (10^6 bytes) of input per second: row bytes for leaf hashing (4 bytes per
+ * field element), field data committed for Merkle trees. Inputs are seeded; each figure is the
+ * median of `samples` runs after one warm-up run.
+ * Run: `npx tsx bench/hash.ts [--log-rows N] [--samples K] [--json]`.
+ * @module
+ */
+import { blake3 } from '@noble/hashes/blake3.js';
+import { P } from '../prover/field/babybear.ts';
+import { blake3Hasher } from '../prover/hash/blake3.ts';
+import type { Hasher } from '../prover/hash/hasher.ts';
+import { poseidon2Hasher } from '../prover/hash/poseidon2-hasher.ts';
+import { type Matrix, matrix } from '../prover/matrix.ts';
+import { commit } from '../prover/merkle.ts';
+
+export interface HashBenchOptions {
+  /** log2 of the Merkle matrix height (default 16). */
+  readonly logRows?: number;
+  /** Matrix width in field elements for the Merkle benchmark (default 16). */
+  readonly width?: number;
+  readonly samples?: number;
+}
+
+export interface HashBenchFigures {
+  readonly blake3NobleMBps64: number;
+  readonly blake3NobleMBpsWide: number;
+  readonly blake3WasmMBps64: number;
+  readonly blake3WasmMBpsWide: number;
+  readonly poseidon2TsMBps64: number;
+  readonly poseidon2WasmMBps64: number;
+  readonly merkle: readonly { hasher: string; rows: number; width: number; ms: number; MBps: number }[];
+  /** Width in field elements of the "wide" rows. */
+  readonly wideWidth: number;
+}
+
+function seeded(n: number, seed: number): Uint32Array {
+  const v = new Uint32Array(n);
+  let x = seed | 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    v[i] = (x >>> 0) % P;
+  }
+  return v;
+}
+
+async function median(samples: number, f: () => unknown): Promise<number> {
+  await f();
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    await f();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const mbps = (bytes: number, ms: number) => Math.round(bytes / 1e3 / ms);
+
+export async function benchHash(opts: HashBenchOptions = {}): Promise<HashBenchFigures> {
+  const logRows = opts.logRows ?? 16;
+  const width = opts.width ?? 16;
+  const samples = opts.samples ?? 5;
+  const wideWidth = 256;
+
+  // Leaf hashing: 64-byte rows (16 elements) and wide rows (256 elements = 1 KiB).
+  const small = matrix(seeded(16 * 4096, 1), 16);
+  const wide = matrix(seeded(wideWidth * 256, 2), wideWidth);
+  const bytes = (m: Matrix) => m.values.length * 4;
+  const nobleRows = (m: Matrix, rows: number) => () => {
+    for (let r = 0; r < rows; r++) blake3(new Uint8Array(m.values.buffer, r * m.width * 4, m.width * 4));
+  };
+  const nobleSmallRows = 1024;
+  const blake3NobleMBps64 = mbps(nobleSmallRows * 64, await median(samples, nobleRows(small, nobleSmallRows)));
+  const blake3NobleMBpsWide = mbps(64 * wideWidth * 4, await median(samples, nobleRows(wide, 64)));
+  const blake3WasmMBps64 = mbps(bytes(small), await median(samples, () => blake3Hasher.hashRows(small)));
+  const blake3WasmMBpsWide = mbps(bytes(wide), await median(samples, () => blake3Hasher.hashRows(wide)));
+  const tsRows = 256;
+  const poseidon2TsMBps64 = mbps(tsRows * 64, await median(samples, () => {
+    for (let r = 0; r < tsRows; r++) poseidon2Hasher.hashRow(small.values.subarray(r * 16, r * 16 + 16));
+  }));
+  const poseidon2WasmMBps64 = mbps(bytes(small), await median(samples, () => poseidon2Hasher.hashRows(small)));
+
+  const merkle: { hasher: string; rows: number; width: number; ms: number; MBps: number }[] = [];
+  const m = matrix(seeded(width << logRows, 3), width);
+  for (const h of [blake3Hasher, poseidon2Hasher] as Hasher[]) {
+    // Poseidon2 is ~50x slower: a 16x smaller tree keeps the run short, the rate is what counts.
+    const mm = h.name === 'poseidon2' ? matrix(m.values.subarray(0, width << Math.max(logRows - 4, 1)), width) : m;
+    const ms = await median(h.name === 'poseidon2' ? 1 : samples, () => commit(h, [mm]));
+    merkle.push({ hasher: h.name, rows: mm.height, width, ms: Math.round(ms * 10) / 10, MBps: mbps(bytes(mm), ms) });
+  }
+  return { blake3NobleMBps64, blake3NobleMBpsWide, blake3WasmMBps64, blake3WasmMBpsWide, poseidon2TsMBps64, poseidon2WasmMBps64, merkle, wideWidth };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const figures = await benchHash({ logRows: arg('--log-rows'), samples: arg('--samples'), width: arg('--width') });
+  if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
+  else {
+    console.log(`BLAKE3 leaf hashing, MB/s: noble 64 B ${figures.blake3NobleMBps64}, ${figures.wideWidth * 4} B ${figures.blake3NobleMBpsWide}; ` +
+      `WASM 64 B ${figures.blake3WasmMBps64}, ${figures.wideWidth * 4} B ${figures.blake3WasmMBpsWide}`);
+    console.log(`Poseidon2 leaf hashing (16 elements), MB/s: TS ${figures.poseidon2TsMBps64}, WASM ${figures.poseidon2WasmMBps64}`);
+    for (const r of figures.merkle) console.log(`Merkle commit ${r.hasher}: ${r.rows} x ${r.width} in ${r.ms} ms = ${r.MBps} MB/s`);
+  }
+}
