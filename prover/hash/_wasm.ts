@@ -1,81 +1,74 @@
 /**
- * Loads the hashing kernels (BLAKE3 and Poseidon2, AssemblyScript in `prover/wasm/assembly/`) and
- * gives this thread a private arena in their linear memory.
+ * The hashing kernels (BLAKE3 and Poseidon2, AssemblyScript in `prover/wasm/assembly/`) as used by
+ * the hashers and the Merkle tree builder, on top of the shared kernel module loader
+ * (`prover/wasm/kernels.ts`).
  *
- * Loading is synchronous (WebAssembly.Module on bytes read from disk) so that the verifier's
- * single-item calls need no `await`. The kernels live in the shared module
- * `build/wasm/kernels.wasm` (built by `npm run build:wasm`); they take plain pointers and keep no
- * state, so this thread instantiates the module over a memory of its own and lays out, above the
- * module's static data (`heap_base()`): 1 KiB of Poseidon2 constants, then a reusable arena.
+ * A kernel call needs per-thread scratch (BLAKE3: 8 KiB of chaining-value stack and staging;
+ * Poseidon2: its Montgomery-form constants followed by its state, 704 bytes). `KernelHashOps`
+ * describes that and the two batched kernels of one hash function, so the tree builder can run
+ * them on regions of the shared memory, on any thread.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { type KernelExports, type Kernels, WasmUnavailableError, kernels } from '../wasm/kernels.ts';
 
-export interface HashKernelExports {
-  blake3_hash_rows(inPtr: number, rowBytes: number, count: number, outPtr: number, scratch: number): void;
-  p2_hash_rows(inPtr: number, width: number, count: number, outPtr: number, consts: number): void;
-  p2_compress_pairs(inPtr: number, count: number, outPtr: number, consts: number): void;
+export { WasmUnavailableError };
+
+export interface KernelHashOps {
+  /** Bytes of per-thread scratch the kernels need (a multiple of 64). */
+  readonly scratchBytes: number;
+  /** Writes what the scratch must hold before the first call (constants). */
+  initScratch(scratch: Uint8Array): void;
+  /** `count` leaf digests (32 bytes each at outPtr) of rows of `width` u32 at inPtr. */
+  leaves(e: KernelExports, inPtr: number, width: number, count: number, outPtr: number, scratch: number): void;
+  /** `count` parents (32 bytes each at outPtr) of the 64-byte digest pairs at inPtr. */
+  nodes(e: KernelExports, inPtr: number, count: number, outPtr: number, scratch: number): void;
 }
 
-export interface HashKernels extends HashKernelExports {
-  readonly memory: WebAssembly.Memory;
-  /** Where the Poseidon2 constants (and its state) live: 1024 bytes, written once by its hasher. */
-  readonly poseidon2Consts: number;
+export interface HashKernels {
+  readonly k: Kernels;
+  readonly e: KernelExports;
+  /** This thread's scratch for `ops`, allocated and initialised on first use. */
+  scratch(ops: KernelHashOps): number;
   /**
-   * Returns the start of a 64-byte aligned region of at least `bytes` bytes, valid until the next
-   * call (one synchronous kernel call at a time per thread). Grows the memory when needed.
+   * A 64-byte aligned region of at least `bytes` bytes, reused by every call on this thread
+   * (one synchronous use at a time). Grows when needed.
    */
   arena(bytes: number): number;
 }
 
-export class WasmUnavailableError extends Error {
-  override readonly name = 'WasmUnavailableError';
-}
+let state: HashKernels | undefined;
 
-const PAGE = 65536;
-
-const wasmPath = (name: string) => fileURLToPath(new URL(`../../build/wasm/${name}.wasm`, import.meta.url));
-
-function instantiate(name: string, memory: WebAssembly.Memory): WebAssembly.Exports {
-  const path = wasmPath(name);
-  if (!existsSync(path)) throw new WasmUnavailableError(`hash kernels: ${path} is missing; run \`npm run build:wasm\``);
-  const module = new WebAssembly.Module(readFileSync(path));
-  const env: WebAssembly.ModuleImports = {
-    memory,
-    abort: (_msg: number, _file: number, line: number, col: number) => {
-      throw new Error(`hash kernel ${name}: abort at ${line}:${col}`);
-    },
-  };
-  return new WebAssembly.Instance(module, { env }).exports;
-}
-
-
-let kernels: HashKernels | undefined;
-
-/** The kernels for this thread (instantiated on first use). */
+/** The kernels for this thread (the loader's instance, which owns the shared memory). */
 export function hashKernels(): HashKernels {
-  if (kernels) return kernels;
-  const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
-  const exports = instantiate('kernels', memory);
-  if (typeof exports['blake3_hash_rows'] !== 'function' || typeof exports['p2_hash_rows'] !== 'function') {
+  if (state) return state;
+  const k = kernels();
+  const e = k.exports;
+  if (typeof e.blake3_hash_rows !== 'function' || typeof e.p2_hash_rows !== 'function' || typeof e.p2_compress_pairs !== 'function') {
     throw new WasmUnavailableError('hash kernels: build/wasm/kernels.wasm lacks the hash kernels; run `npm run build:wasm`');
   }
-  const fns = exports as unknown as HashKernelExports;
-  const heapBase = typeof exports['heap_base'] === 'function' ? (exports['heap_base'] as () => number)() : PAGE;
-  const CONSTS_BASE = Math.ceil(heapBase / 64) * 64;
-  const ARENA_BASE = CONSTS_BASE + 1024;
-  kernels = {
-    memory,
-    blake3_hash_rows: fns.blake3_hash_rows,
-    p2_hash_rows: fns.p2_hash_rows,
-    p2_compress_pairs: fns.p2_compress_pairs,
-    poseidon2Consts: CONSTS_BASE,
+  const scratches = new Map<KernelHashOps, number>();
+  let arenaPtr = -1;
+  let arenaSize = 0;
+  state = {
+    k,
+    e,
+    scratch(ops: KernelHashOps): number {
+      let p = scratches.get(ops);
+      if (p === undefined) {
+        p = k.alloc(ops.scratchBytes);
+        ops.initScratch(k.u8(p, ops.scratchBytes));
+        scratches.set(ops, p);
+      }
+      return p;
+    },
     arena(bytes: number): number {
-      const need = ARENA_BASE + bytes - memory.buffer.byteLength;
-      if (need > 0) memory.grow(Math.ceil(need / PAGE));
-      return ARENA_BASE;
+      if (bytes > arenaSize) {
+        if (arenaPtr >= 0) k.free(arenaPtr);
+        arenaSize = Math.max(bytes, Math.ceil(arenaSize * 1.5));
+        arenaPtr = k.alloc(arenaSize);
+      }
+      return arenaPtr;
     },
   };
-  return kernels;
+  return state;
 }

@@ -21,6 +21,7 @@
  * @module
  */
 import type { Matrix } from '../matrix.ts';
+import type { KernelHashOps } from './_wasm.ts';
 
 /** Length of every digest, in bytes. */
 export const DIGEST_BYTES = 32;
@@ -57,6 +58,13 @@ export interface Hasher {
    * i = compress(child 2i, child 2i + 1). Equal to `compress` on each pair.
    */
   compressLayer(children: Uint8Array): Promise<Uint8Array>;
+
+  /**
+   * Present on the built-in WASM hashers: the raw kernels, so that Merkle trees are built inside
+   * kernel memory (no copy of intermediate layers) and split across the worker pool. A hasher
+   * without it is driven through `hashRows` / `compressLayer` only.
+   */
+  readonly kernelOps?: KernelHashOps;
 }
 
 /** Validates the batched methods' matrices argument: one or more matrices of equal height. */
