@@ -19,7 +19,9 @@
  * @module
  */
 import { P } from './field/babybear.ts';
-import { DIGEST_BYTES, type Hasher } from './hash/hasher.ts';
+import { SLICE_BYTES } from './hash/_batch.ts';
+import { type KernelHashOps, hashKernels } from './hash/_wasm.ts';
+import { DIGEST_BYTES, type Hasher, gatherRows, totalWidth } from './hash/hasher.ts';
 import type { Matrix } from './matrix.ts';
 
 export interface MatrixDims {
@@ -30,12 +32,24 @@ export interface MatrixDims {
 export interface MerkleTree {
   /** The commitment: 32 bytes. */
   readonly root: Uint8Array;
+  /** The hasher that built the tree (openings recompute the levels that are not kept). */
+  readonly hasher: Hasher;
   /** The committed matrices, in commit order (kept to answer openings; never modified). */
   readonly matrices: readonly Matrix[];
   /** log2 of the tallest height: the number of levels above the leaves. */
   readonly logMaxHeight: number;
-  /** layers[k] holds the 2^(logMaxHeight - k) node digests of level k (0 = leaves, last = root). */
-  readonly layers: readonly Uint8Array[];
+  /**
+   * layers[k] holds the 2^(logMaxHeight - k) node digests of level k (0 = leaves) for the kept
+   * levels: even k >= 2 and the root level. The others are recomputed from the level below (or
+   * the rows) when opening, which costs a few hashes per query but keeps a third of the digests a
+   * full pyramid would: digest memory is as large as the field data itself for 16-element rows.
+   */
+  readonly layers: readonly (Uint8Array | undefined)[];
+}
+
+/** Whether level k of a tree with `logMax` levels above the leaves is stored. */
+export function isKeptLevel(k: number, logMax: number): boolean {
+  return k === logMax || (k >= 2 && k % 2 === 0);
 }
 
 export interface MerkleOpening {
@@ -115,18 +129,80 @@ export async function commit(hasher: Hasher, matrices: readonly Matrix[]): Promi
   matrices.forEach((m, i) => {
     if (m.values.length !== m.width * m.height) throw new RangeError(`merkle: matrix ${i} has ${m.values.length} values, expected ${m.width * m.height}`);
   });
-  const groups = groupByHeight(matrices, logMax);
-  const pick = (l: number) => groups[l]!.map((m) => matrices[m]!);
-  const layers: Uint8Array[] = [await hasher.hashRows(pick(logMax))];
+  const groups = groupByHeight(matrices, logMax).map((g) => g.map((m) => matrices[m]!));
+  const layers = hasher.kernelOps
+    ? await buildInKernel(hasher.kernelOps, groups, logMax)
+    : await buildWithHasher(hasher, groups, logMax);
+  return { root: layers[logMax]!.slice(), hasher, matrices, logMaxHeight: logMax, layers };
+}
+
+/** The generic path: one `hashRows` / `compressLayer` call per level. */
+async function buildWithHasher(hasher: Hasher, groups: Matrix[][], logMax: number): Promise<(Uint8Array | undefined)[]> {
+  const layers: (Uint8Array | undefined)[] = [];
+  let cur = await hasher.hashRows(groups[logMax]!);
+  layers.push(isKeptLevel(0, logMax) ? cur : undefined);
   for (let k = 1; k <= logMax; k++) {
-    let parents = await hasher.compressLayer(layers[k - 1]!);
+    cur = await hasher.compressLayer(cur);
     const level = logMax - k;
-    if (groups[level]!.length > 0) {
-      parents = await hasher.compressLayer(interleave(parents, await hasher.hashRows(pick(level))));
-    }
-    layers.push(parents);
+    if (groups[level]!.length > 0) cur = await hasher.compressLayer(interleave(cur, await hasher.hashRows(groups[level]!)));
+    layers.push(isKeptLevel(k, logMax) ? cur : undefined);
   }
-  return { root: layers[logMax]!.slice(), matrices, logMaxHeight: logMax, layers };
+  return layers;
+}
+
+/**
+ * The WASM path: the whole pyramid is computed in kernel memory, level after level between two
+ * buffers, and only the kept levels are copied out.
+ */
+async function buildInKernel(ops: KernelHashOps, groups: Matrix[][], logMax: number): Promise<(Uint8Array | undefined)[]> {
+  const hk = hashKernels();
+  const { k, e } = hk;
+  const maxH = 2 ** logMax;
+  const scratch = hk.scratch(ops);
+  const bytes = maxH * DIGEST_BYTES;
+  let cur = k.alloc(bytes);
+  let other = k.alloc(bytes);
+  const inj = k.alloc(Math.max(bytes / 2, DIGEST_BYTES));
+  const stage = k.alloc(SLICE_BYTES);
+  try {
+    const hashGroup = (list: readonly Matrix[], out: number) => {
+      const w = totalWidth(list);
+      const height = list[0]!.height;
+      const batch = Math.max(1, Math.min(height, Math.floor(SLICE_BYTES / Math.max(4 * w, 1))));
+      // A row wider than the staging slice gets a buffer of its own.
+      const buf = 4 * w > SLICE_BYTES ? k.alloc(4 * w) : stage;
+      try {
+        for (let r0 = 0; r0 < height; r0 += batch) {
+          const r1 = Math.min(height, r0 + batch);
+          gatherRows(list, r0, r1, k.u32(buf, (r1 - r0) * w));
+          ops.leaves(e, buf, w, r1 - r0, out + r0 * DIGEST_BYTES, scratch);
+        }
+      } finally {
+        if (buf !== stage) k.free(buf);
+      }
+    };
+    const layers: (Uint8Array | undefined)[] = [];
+    hashGroup(groups[logMax]!, cur);
+    layers.push(isKeptLevel(0, logMax) ? k.u8(cur, bytes).slice() : undefined);
+    for (let lv = 1; lv <= logMax; lv++) {
+      const n = maxH >> lv;
+      ops.nodes(e, cur, n, other, scratch);
+      const level = logMax - lv;
+      if (groups[level]!.length > 0) {
+        hashGroup(groups[level]!, inj);
+        e.hash_interleave_digests(other, inj, n, cur);
+        ops.nodes(e, cur, n, other, scratch);
+      }
+      layers.push(isKeptLevel(lv, logMax) ? k.u8(other, n * DIGEST_BYTES).slice() : undefined);
+      [cur, other] = [other, cur];
+    }
+    return layers;
+  } finally {
+    k.free(stage);
+    k.free(inj);
+    k.free(other);
+    k.free(cur);
+  }
 }
 
 export function dimsOf(tree: MerkleTree): MatrixDims[] {
@@ -153,14 +229,38 @@ export function open(tree: MerkleTree, indices: readonly number[]): MerkleOpenin
   let known = sortedUnique(indices);
   for (let k = 0; k < tree.logMaxHeight; k++) {
     const set = new Set(known);
-    const layer = tree.layers[k]!;
     for (const pos of known) {
       const sib = pos ^ 1;
-      if (!set.has(sib)) siblings.push(layer.slice(sib * DIGEST_BYTES, (sib + 1) * DIGEST_BYTES));
+      if (!set.has(sib)) siblings.push(nodeAt(tree, k, sib));
     }
     known = sortedUnique(known.map((p) => p >> 1));
   }
   return { rows, siblings };
+}
+
+/** Concatenated row `r` of the committed matrices of height 2^level (commit order). */
+function rowsAt(tree: MerkleTree, level: number, r: number): Uint32Array | undefined {
+  const parts = tree.matrices.filter((m) => m.height === 2 ** level);
+  if (parts.length === 0) return undefined;
+  const out = new Uint32Array(parts.reduce((s, m) => s + m.width, 0));
+  let o = 0;
+  for (const m of parts) {
+    out.set(m.values.subarray(r * m.width, (r + 1) * m.width), o);
+    o += m.width;
+  }
+  return out;
+}
+
+/** Digest of node `pos` at level k: read from a kept level, else recomputed from the level below. */
+function nodeAt(tree: MerkleTree, k: number, pos: number): Uint8Array {
+  const layer = tree.layers[k];
+  if (layer) return layer.slice(pos * DIGEST_BYTES, (pos + 1) * DIGEST_BYTES);
+  const h = tree.hasher;
+  const level = tree.logMaxHeight - k;
+  if (k === 0) return h.hashRow(rowsAt(tree, level, pos)!);
+  const node = h.compress(nodeAt(tree, k - 1, 2 * pos), nodeAt(tree, k - 1, 2 * pos + 1));
+  const inj = rowsAt(tree, level, pos);
+  return inj ? h.compress(node, h.hashRow(inj)) : node;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

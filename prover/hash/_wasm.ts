@@ -13,6 +13,11 @@ import { type KernelExports, type Kernels, WasmUnavailableError, kernels } from 
 
 export { WasmUnavailableError };
 
+/** The kernel module's exports, with the hashing helper that the loader's list does not name. */
+export type HashExports = KernelExports & {
+  hash_interleave_digests(a: number, b: number, count: number, out: number): void;
+};
+
 export interface KernelHashOps {
   /** Bytes of per-thread scratch the kernels need (a multiple of 64). */
   readonly scratchBytes: number;
@@ -26,7 +31,7 @@ export interface KernelHashOps {
 
 export interface HashKernels {
   readonly k: Kernels;
-  readonly e: KernelExports;
+  readonly e: HashExports;
   /** This thread's scratch for `ops`, allocated and initialised on first use. */
   scratch(ops: KernelHashOps): number;
   /**
@@ -42,8 +47,13 @@ let state: HashKernels | undefined;
 export function hashKernels(): HashKernels {
   if (state) return state;
   const k = kernels();
-  const e = k.exports;
-  if (typeof e.blake3_hash_rows !== 'function' || typeof e.p2_hash_rows !== 'function' || typeof e.p2_compress_pairs !== 'function') {
+  const e = k.exports as HashExports;
+  if (
+    typeof e.blake3_hash_rows !== 'function' ||
+    typeof e.p2_hash_rows !== 'function' ||
+    typeof e.p2_compress_pairs !== 'function' ||
+    typeof e.hash_interleave_digests !== 'function'
+  ) {
     throw new WasmUnavailableError('hash kernels: build/wasm/kernels.wasm lacks the hash kernels; run `npm run build:wasm`');
   }
   const scratches = new Map<KernelHashOps, number>();

@@ -239,3 +239,18 @@ export function blake3_hash_rows(inPtr: usize, rowBytes: u32, count: u32, outPtr
 export function blake3_compress_pairs(inPtr: usize, count: u32, outPtr: usize, scratch: usize): void {
   blake3_hash_rows(inPtr, 64, count, outPtr, scratch);
 }
+
+/**
+ * Interleaves two lists of `count` 32-byte digests into `count` 64-byte pairs (a_i || b_i), as the
+ * Merkle builder needs before compressing a node with the digest of rows injected at its level.
+ */
+export function hash_interleave_digests(a: usize, b: usize, count: u32, out: usize): void {
+  for (let i: usize = 0; i < <usize>count; i++) {
+    const s = i << 5;
+    const d = i << 6;
+    v128.store(out + d, v128.load(a + s));
+    v128.store(out + d, v128.load(a + s, 16), 16);
+    v128.store(out + d, v128.load(b + s), 32);
+    v128.store(out + d, v128.load(b + s, 16), 48);
+  }
+}
