@@ -44,7 +44,7 @@ export function runInNode(wasm: Uint8Array, io: { input?: Uint8Array; publicInpu
       },
     },
   };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), imports);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), imports);
   memory = instance.exports.memory as WebAssembly.Memory;
   const entry = (instance.exports.main ?? instance.exports._start) as () => void;
   try {
