@@ -19,8 +19,8 @@
  * @module
  */
 import { P } from './field/babybear.ts';
-import { SLICE_BYTES } from './hash/_batch.ts';
 import { type KernelHashOps, hashKernels } from './hash/_wasm.ts';
+import { parallelRanges } from './hash/_workers.ts';
 import { DIGEST_BYTES, type Hasher, gatherRows, totalWidth } from './hash/hasher.ts';
 import type { Matrix } from './matrix.ts';
 
@@ -150,48 +150,59 @@ async function buildWithHasher(hasher: Hasher, groups: Matrix[][], logMax: numbe
   return layers;
 }
 
+/** Staged input rows per round of leaf hashing (split over the threads). */
+const STAGE_BYTES = 1 << 22;
+/** Below this much work per thread, a split costs more in messages than it saves. */
+const MIN_BYTES_PER_THREAD = 1 << 15;
+
 /**
  * The WASM path: the whole pyramid is computed in kernel memory, level after level between two
- * buffers, and only the kept levels are copied out.
+ * buffers, each kernel call split over the threads, and only the kept levels are copied out.
  */
 async function buildInKernel(ops: KernelHashOps, groups: Matrix[][], logMax: number): Promise<(Uint8Array | undefined)[]> {
   const hk = hashKernels();
   const { k, e } = hk;
   const maxH = 2 ** logMax;
-  const scratch = hk.scratch(ops);
   const bytes = maxH * DIGEST_BYTES;
   let cur = k.alloc(bytes);
   let other = k.alloc(bytes);
   const inj = k.alloc(Math.max(bytes / 2, DIGEST_BYTES));
-  const stage = k.alloc(SLICE_BYTES);
+  const stage = k.alloc(STAGE_BYTES);
   try {
-    const hashGroup = (list: readonly Matrix[], out: number) => {
+    const hashGroup = async (list: readonly Matrix[], out: number) => {
       const w = totalWidth(list);
+      const rowBytes = Math.max(4 * w, 4);
       const height = list[0]!.height;
-      const batch = Math.max(1, Math.min(height, Math.floor(SLICE_BYTES / Math.max(4 * w, 1))));
-      // A row wider than the staging slice gets a buffer of its own.
-      const buf = 4 * w > SLICE_BYTES ? k.alloc(4 * w) : stage;
+      const batch = Math.max(1, Math.min(height, Math.floor(STAGE_BYTES / rowBytes)));
+      // A row wider than the staging area gets a buffer of its own.
+      const buf = rowBytes > STAGE_BYTES ? k.alloc(rowBytes) : stage;
       try {
         for (let r0 = 0; r0 < height; r0 += batch) {
           const r1 = Math.min(height, r0 + batch);
           gatherRows(list, r0, r1, k.u32(buf, (r1 - r0) * w));
-          ops.leaves(e, buf, w, r1 - r0, out + r0 * DIGEST_BYTES, scratch);
+          await parallelRanges(ops, r1 - r0, Math.ceil(MIN_BYTES_PER_THREAD / rowBytes), (s0, s1, scratch) => [
+            ops.leaves(buf + s0 * 4 * w, w, s1 - s0, out + (r0 + s0) * DIGEST_BYTES, scratch),
+          ]);
         }
       } finally {
         if (buf !== stage) k.free(buf);
       }
     };
+    const compress = (src: number, n: number, dst: number) =>
+      parallelRanges(ops, n, MIN_BYTES_PER_THREAD / 64, (s0, s1, scratch) => [
+        ops.nodes(src + s0 * 2 * DIGEST_BYTES, s1 - s0, dst + s0 * DIGEST_BYTES, scratch),
+      ]);
     const layers: (Uint8Array | undefined)[] = [];
-    hashGroup(groups[logMax]!, cur);
+    await hashGroup(groups[logMax]!, cur);
     layers.push(isKeptLevel(0, logMax) ? k.u8(cur, bytes).slice() : undefined);
     for (let lv = 1; lv <= logMax; lv++) {
       const n = maxH >> lv;
-      ops.nodes(e, cur, n, other, scratch);
+      await compress(cur, n, other);
       const level = logMax - lv;
       if (groups[level]!.length > 0) {
-        hashGroup(groups[level]!, inj);
+        await hashGroup(groups[level]!, inj);
         e.hash_interleave_digests(other, inj, n, cur);
-        ops.nodes(e, cur, n, other, scratch);
+        await compress(cur, n, other);
       }
       layers.push(isKeptLevel(lv, logMax) ? k.u8(other, n * DIGEST_BYTES).slice() : undefined);
       [cur, other] = [other, cur];

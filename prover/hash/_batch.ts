@@ -5,7 +5,7 @@
  * @module
  */
 import type { Matrix } from '../matrix.ts';
-import { type KernelHashOps, hashKernels } from './_wasm.ts';
+import { type KernelHashOps, hashKernels, runCall } from './_wasm.ts';
 import { DIGEST_BYTES, gatherRows, totalWidth } from './hasher.ts';
 
 /** Input bytes per kernel call: big enough to amortise the call, small enough to stay in cache. */
@@ -24,7 +24,7 @@ export function hashRowsWith(ops: KernelHashOps, list: readonly Matrix[]): Uint8
   for (let r0 = 0; r0 < height; r0 += batch) {
     const r1 = Math.min(height, r0 + batch);
     gatherRows(list, r0, r1, hk.k.u32(inPtr, (r1 - r0) * w));
-    ops.leaves(hk.e, inPtr, w, r1 - r0, base, scratch);
+    runCall(hk.e, ops.leaves(inPtr, w, r1 - r0, base, scratch));
     out.set(hk.k.u8(base, (r1 - r0) * DIGEST_BYTES), r0 * DIGEST_BYTES);
   }
   return out;
@@ -47,7 +47,7 @@ export function compressLayerWith(ops: KernelHashOps, children: Uint8Array): Uin
   for (let i0 = 0; i0 < n; i0 += batch) {
     const i1 = Math.min(n, i0 + batch);
     hk.k.u8(inPtr, (i1 - i0) * 64).set(children.subarray(i0 * 64, i1 * 64));
-    ops.nodes(hk.e, inPtr, i1 - i0, base, scratch);
+    runCall(hk.e, ops.nodes(inPtr, i1 - i0, base, scratch));
     out.set(hk.k.u8(base, (i1 - i0) * DIGEST_BYTES), i0 * DIGEST_BYTES);
   }
   return out;

@@ -23,10 +23,18 @@ export interface KernelHashOps {
   readonly scratchBytes: number;
   /** Writes what the scratch must hold before the first call (constants). */
   initScratch(scratch: Uint8Array): void;
-  /** `count` leaf digests (32 bytes each at outPtr) of rows of `width` u32 at inPtr. */
-  leaves(e: KernelExports, inPtr: number, width: number, count: number, outPtr: number, scratch: number): void;
-  /** `count` parents (32 bytes each at outPtr) of the 64-byte digest pairs at inPtr. */
-  nodes(e: KernelExports, inPtr: number, count: number, outPtr: number, scratch: number): void;
+  /** The call computing `count` leaf digests (32 bytes each at outPtr) of rows of `width` u32 at inPtr. */
+  leaves(inPtr: number, width: number, count: number, outPtr: number, scratch: number): KernelCall;
+  /** The call computing `count` parents (32 bytes each at outPtr) of the 64-byte digest pairs at inPtr. */
+  nodes(inPtr: number, count: number, outPtr: number, scratch: number): KernelCall;
+}
+
+/** One kernel call as data (export name, arguments), so it can run here or on a worker. */
+export type KernelCall = readonly [keyof HashExports & string, readonly number[]];
+
+/** Runs `call` on this thread's instance. */
+export function runCall(e: HashExports, call: KernelCall): void {
+  (e as unknown as Record<string, (...args: number[]) => void>)[call[0]]!(...call[1]);
 }
 
 export interface HashKernels {

@@ -18,12 +18,8 @@ const BLAKE3_SCRATCH = 8192;
 export const blake3KernelOps: KernelHashOps = Object.freeze<KernelHashOps>({
   scratchBytes: BLAKE3_SCRATCH,
   initScratch(): void {},
-  leaves(e, inPtr, width, count, outPtr, scratch) {
-    e.blake3_hash_rows!(inPtr, width * 4, count, outPtr, scratch);
-  },
-  nodes(e, inPtr, count, outPtr, scratch) {
-    e.blake3_hash_rows!(inPtr, 2 * DIGEST_BYTES, count, outPtr, scratch);
-  },
+  leaves: (inPtr, width, count, outPtr, scratch) => ['blake3_hash_rows', [inPtr, width * 4, count, outPtr, scratch]],
+  nodes: (inPtr, count, outPtr, scratch) => ['blake3_hash_rows', [inPtr, 2 * DIGEST_BYTES, count, outPtr, scratch]],
 });
 
 /** The bytes as little-endian u32 words, without a copy when aligned. */

@@ -33,12 +33,8 @@ export const poseidon2KernelOps: KernelHashOps = Object.freeze<KernelHashOps>({
     for (const x of p.internalDiagM1) c[o++] = mont(x);
     c[o] = mul(R_MOD_P, R_MOD_P);
   },
-  leaves(e, inPtr, width, count, outPtr, scratch) {
-    e.p2_hash_rows!(inPtr, width, count, outPtr, scratch);
-  },
-  nodes(e, inPtr, count, outPtr, scratch) {
-    e.p2_compress_pairs!(inPtr, count, outPtr, scratch);
-  },
+  leaves: (inPtr, width, count, outPtr, scratch) => ['p2_hash_rows', [inPtr, width, count, outPtr, scratch]],
+  nodes: (inPtr, count, outPtr, scratch) => ['p2_compress_pairs', [inPtr, count, outPtr, scratch]],
 });
 
 function digestToElements(d: Uint8Array, what: string): Uint32Array {

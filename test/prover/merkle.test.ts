@@ -92,6 +92,22 @@ for (const hasher of [blake3Hasher, poseidon2Hasher]) {
       verifyOpening(hasher, fast.root, dimsOf(fast), idx, b);
     });
 
+    it('a tree big enough to be split over the worker threads equals the single-threaded generic build', async () => {
+      const generic: Hasher = {
+        name: hasher.name,
+        hashRow: (v) => hasher.hashRow(v),
+        compress: (l, r) => hasher.compress(l, r),
+        hashRows: (m) => hasher.hashRows(m),
+        compressLayer: (c) => hasher.compressLayer(c),
+      };
+      const logH = hasher.name === 'blake3' ? 13 : 10;
+      const ms = [randomMatrix(16, 2 ** logH, 7), randomMatrix(24, 2 ** (logH - 1), 8)];
+      const [fast, slow] = [await commit(hasher, ms), await commit(generic, ms)];
+      expect(hex(fast.root)).toBe(hex(slow.root));
+      const idx = [1, 2 ** logH - 1, 777];
+      verifyOpening(hasher, fast.root, dimsOf(fast), idx, open(fast, idx));
+    });
+
     it('every batched opening of random matrices verifies', async () => {
       await fc.assert(
         fc.asyncProperty(
