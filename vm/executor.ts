@@ -1,0 +1,747 @@
+/**
+ * The executor: a fast interpreter of Program bytecode with WebAssembly's integer semantics, cycle
+ * and memory limits, the `zkvm` syscalls, and (optionally) the ExecutionRecord the prover needs.
+ *
+ * Speed: one `switch` on the opcode over numeric case labels (a switch over imported constants
+ * would compile to a chain of comparisons), slots in one Int32Array, the heap in a Uint8Array with
+ * a DataView, record columns as typed arrays held in locals, no allocation per instruction. The
+ * `case N: // mnemonic` labels are checked against the ISA table by a test (test/vm/isa.test.ts).
+ *
+ * Slot memory: absolute slots [0, nGlobals) hold the globals; frames follow. A call that would put
+ * the callee's frame past `maxStackSlots` traps with 'stack-overflow'.
+ *
+ * i64 values live in slot pairs (low word first) and are computed on 32-bit halves; 64-bit division
+ * uses doubles when both operands fit 53 bits and BigInt otherwise (rare in practice).
+ * @module
+ */
+import { INSTR_WORDS, INSTR_CLASSES, ISA, PAGE_SIZE, PROOF_TABLES, TRAP_KINDS, type InstrClass, type TrapKind } from './isa.ts';
+import type { Program } from './program.ts';
+import { CycleLimitError, ExecutionError, GuestPanic, GuestTrap, MemoryLimitError } from './errors.ts';
+import { EventColumns, type ExecutionRecord } from './record.ts';
+
+export interface ExecuteIO {
+  /** Private input, read by the guest with `read`. */
+  input?: Uint8Array;
+  /** Public input, read with `read_public`; bound into the proof. */
+  publicInput?: Uint8Array;
+}
+
+export interface ExecuteOptions {
+  /** Stop with CycleLimitError after this many instructions (default 2^32 - 1, i.e. practically none). */
+  maxCycles?: number;
+  /** Heap limit in bytes (default 1 GiB): beyond it, start-up or memory.grow throws MemoryLimitError. */
+  maxMemoryBytes?: number;
+  /** Keep the ExecutionRecord (default false). */
+  record?: boolean;
+  /** Slot stack size (default 2^20 slots = 4 MiB). */
+  maxStackSlots?: number;
+}
+
+export interface ExecutionResult {
+  /** Bytes the guest committed. */
+  output: Uint8Array;
+  /** Executed instructions, the final `halt` included. */
+  cycles: number;
+  /** Cycles per instruction class (every class present, zeros included). */
+  cyclesByClass: Record<string, number>;
+  record?: ExecutionRecord;
+  /** Heap size in bytes at the end. */
+  memoryBytes: number;
+}
+
+const DEFAULT_MAX_MEMORY = 1 << 30;
+const DEFAULT_STACK_SLOTS = 1 << 20;
+const TWO32 = 4294967296;
+
+/** Raised inside the loop and turned into a named error once the function is known. */
+class Stop {
+  constructor(
+    readonly kind: 'trap' | 'panic' | 'cycles' | 'memory' | 'invalid',
+    readonly trap: TrapKind | undefined,
+    readonly detail: string,
+    readonly extra = 0,
+  ) {}
+}
+
+function mulhu32(a: number, b: number): number {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  return (p11 + Math.floor(p01 / 65536) + Math.floor(p10 / 65536) + Math.floor(mid / 65536)) | 0;
+}
+function ctz32(x: number): number {
+  return x === 0 ? 32 : 31 - Math.clz32(x & -x);
+}
+function popcnt32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+function toBig(lo: number, hi: number): bigint {
+  return (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+}
+/** 64-bit division and remainder; `s[d], s[d+1]` <- result. Traps are checked by the caller. */
+function divrem64(s: Int32Array, d: number, xl: number, xh: number, yl: number, yh: number, kind: number): void {
+  // kind: 0 div_s, 1 div_u, 2 rem_s, 3 rem_u
+  const signed = kind === 0 || kind === 2;
+  // Fast path: both operands exactly representable as doubles (|v| < 2^53).
+  const xs = signed ? xh : xh >>> 0, ys = signed ? yh : yh >>> 0;
+  const fits = (h: number, isSigned: boolean): boolean => (isSigned ? h >= -0x200000 && h < 0x200000 : h >>> 0 < 0x200000);
+  if (fits(xh, signed) && fits(yh, signed)) {
+    const x = xs * TWO32 + (xl >>> 0), y = ys * TWO32 + (yl >>> 0);
+    const r = kind === 0 || kind === 1 ? Math.trunc(x / y) : x % y;
+    // r is an integer with |r| < 2^53; split into words (works for negatives via floor).
+    const hi = Math.floor(r / TWO32);
+    s[d] = (r - hi * TWO32) | 0;
+    s[d + 1] = hi | 0;
+    return;
+  }
+  let x = toBig(xl, xh), y = toBig(yl, yh);
+  if (signed) {
+    x = BigInt.asIntN(64, x);
+    y = BigInt.asIntN(64, y);
+  }
+  const r = BigInt.asUintN(64, kind === 0 || kind === 1 ? x / y : x % y);
+  s[d] = Number(r & 0xffffffffn) | 0;
+  s[d + 1] = Number(r >> 32n) | 0;
+}
+
+// Per-opcode tables derived from the ISA, read by the loop.
+const OP_TABLE = new Uint8Array(256);
+const OP_CLASS = new Uint8Array(256);
+for (const d of ISA) {
+  OP_TABLE[d.op] = PROOF_TABLES.indexOf(d.table);
+  OP_CLASS[d.op] = INSTR_CLASSES.indexOf(d.cls);
+}
+
+/** Runs `program` to completion. Throws an ExecutionError subclass when the guest does not halt normally. */
+export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptions = {}): ExecutionResult {
+  const input = io.input ?? new Uint8Array(0);
+  const publicInput = io.publicInput ?? new Uint8Array(0);
+  if (!(input instanceof Uint8Array)) throw new TypeError('execute: io.input must be a Uint8Array');
+  if (!(publicInput instanceof Uint8Array)) throw new TypeError('execute: io.publicInput must be a Uint8Array');
+  const maxCycles = opts.maxCycles ?? 0xffffffff;
+  const maxMemoryBytes = opts.maxMemoryBytes ?? DEFAULT_MAX_MEMORY;
+  const stackSlots = opts.maxStackSlots ?? DEFAULT_STACK_SLOTS;
+  if (!(Number.isSafeInteger(maxCycles) && maxCycles >= 0)) throw new RangeError('execute: maxCycles must be a non-negative integer');
+  if (!(Number.isSafeInteger(maxMemoryBytes) && maxMemoryBytes >= 0)) throw new RangeError('execute: maxMemoryBytes must be a non-negative integer');
+  const rec = opts.record === true;
+
+  const code = program.code;
+  const nInstr = code.length / INSTR_WORDS;
+  const funcs = program.functions;
+  const funcEntry = new Int32Array(funcs.map((f) => f.entry));
+  const funcFrame = new Int32Array(funcs.map((f) => f.frameSize));
+  const funcType = new Int32Array(funcs.map((f) => f.typeId));
+  const table = program.table;
+  const funcName = (pc: number): string => {
+    for (const f of funcs) if (pc >= f.entry && pc < f.end) return f.name;
+    return '<entry>';
+  };
+
+  // Slot memory: globals, then the stack, then slack so that operand slots past a frame (outgoing
+  // arguments) of the deepest allowed frame stay inside the array.
+  let maxOperand = 0;
+  for (let i = 0; i < code.length; i += INSTR_WORDS) {
+    const d = ISA[code[i]!]!;
+    for (let k = 0; k < 3; k++) {
+      const kind = d.operands[k];
+      if (kind === 'dst' || kind === 'src' || kind === 'dst64' || kind === 'src64' || kind === 'src3' || kind === 'frame') {
+        maxOperand = Math.max(maxOperand, code[i + 1 + k]! + 3);
+      }
+    }
+  }
+  for (const f of funcs) maxOperand = Math.max(maxOperand, f.frameSize);
+  const nGlobals = program.globals.length;
+  const stackLimit = nGlobals + stackSlots;
+  const s = new Int32Array(stackLimit + 2 * maxOperand + 4);
+  s.set(program.globals);
+
+  let pages = program.memory.initialPages;
+  const maxPages = program.memory.maxPages;
+  if (pages * PAGE_SIZE > maxMemoryBytes) throw new MemoryLimitError(pages * PAGE_SIZE, maxMemoryBytes, '<entry>', program.entry, 0);
+  let mem = new Uint8Array(pages * PAGE_SIZE);
+  let dv = new DataView(mem.buffer);
+  let memLen = mem.length;
+  for (const seg of program.data) mem.set(seg.bytes, seg.offset);
+
+  let out = new Uint8Array(256);
+  let outLen = 0;
+  let inPos = 0;
+  let pubPos = 0;
+
+  const opCount = new Float64Array(256);
+
+  // Record columns (locals for speed).
+  const cpu = new EventColumns(['pc', 'fp', 'x', 'y', 'z'] as const, rec ? 1 << 16 : 1);
+  const wide = new EventColumns(['row', 'xh', 'yh', 'zh'] as const, rec ? 1024 : 1);
+  const memEv = new EventColumns(['row', 'addr', 'lo', 'hi'] as const, rec ? 1 << 14 : 1);
+  const bulk = new EventColumns(['row', 'dest', 'src', 'len'] as const, rec ? 64 : 1);
+  const nTables = PROOF_TABLES.length;
+  const tRows: Int32Array[] = PROOF_TABLES.map(() => new Int32Array(rec ? 1024 : 1));
+  const tLen = new Int32Array(nTables);
+  let rPc = cpu.cols.pc, rFp = cpu.cols.fp, rX = cpu.cols.x, rY = cpu.cols.y, rZ = cpu.cols.z;
+  let cap = rPc.length;
+  const pushWide = (row: number, xh: number, yh: number, zh: number): void => {
+    wide.reserve(1);
+    const i = wide.length++;
+    wide.cols.row[i] = row; wide.cols.xh[i] = xh; wide.cols.yh[i] = yh; wide.cols.zh[i] = zh;
+  };
+  const pushMem = (row: number, addr: number, lo: number, hi: number): void => {
+    memEv.reserve(1);
+    const i = memEv.length++;
+    memEv.cols.row[i] = row; memEv.cols.addr[i] = addr; memEv.cols.lo[i] = lo; memEv.cols.hi[i] = hi;
+  };
+  const pushBulk = (row: number, dest: number, src: number, len: number): void => {
+    bulk.reserve(1);
+    const i = bulk.length++;
+    bulk.cols.row[i] = row; bulk.cols.dest[i] = dest; bulk.cols.src[i] = src; bulk.cols.len[i] = len;
+  };
+
+  let pc = program.entry;
+  let fp = nGlobals;
+  let clk = 0;
+
+  const oob = (addr: number, n: number): Stop => new Stop('trap', 'out-of-bounds', `address ${addr} + ${n} bytes, heap is ${memLen} bytes`);
+  const appendOut = (ptr: number, n: number): void => {
+    if (outLen + n > out.length) {
+      let c = out.length * 2;
+      while (c < outLen + n) c *= 2;
+      const o = new Uint8Array(c);
+      o.set(out.subarray(0, outLen));
+      out = o;
+    }
+    out.set(mem.subarray(ptr, ptr + n), outLen);
+    outLen += n;
+  };
+
+  try {
+    for (;;) {
+      if (clk >= maxCycles) throw new Stop('cycles', undefined, '');
+      const i = pc * INSTR_WORDS;
+      const op = code[i]!;
+      const a = code[i + 1]!, b = code[i + 2]!, c = code[i + 3]!;
+      const pc0 = pc, fp0 = fp;
+      let x = 0, y = 0, z = 0;
+      pc = pc0 + 1;
+      switch (op) {
+        case 0: // halt
+          opCount[0]++;
+          if (rec) { if (clk === cap) { cpu.length = clk; cpu.reserve(1); rPc = cpu.cols.pc; rFp = cpu.cols.fp; rX = cpu.cols.x; rY = cpu.cols.y; rZ = cpu.cols.z; cap = rPc.length; } rPc[clk] = pc0; rFp[clk] = fp0; rX[clk] = 0; rY[clk] = 0; rZ[clk] = 0; }
+          clk++;
+          pc = pc0;
+          return finish();
+        case 1: // trap
+          throw new Stop('trap', TRAP_KINDS[a] ?? 'unreachable', '');
+        case 2: // const
+          s[fp + a] = z = b; break;
+        case 3: // const64
+          s[fp + a] = z = b; s[fp + a + 1] = c;
+          if (rec) pushWide(clk, 0, 0, c);
+          break;
+        case 4: // mov
+          s[fp + a] = z = x = s[fp + b]!; break;
+        case 5: { // mov64
+          const h = s[fp + b + 1]!;
+          s[fp + a] = z = x = s[fp + b]!; s[fp + a + 1] = h;
+          if (rec) pushWide(clk, h, 0, h);
+          break;
+        }
+        case 6: // gget
+          s[fp + a] = z = x = s[b]!; break;
+        case 7: // gset
+          s[a] = z = x = s[fp + b]!; break;
+        case 8: { // gget64
+          const h = s[b + 1]!;
+          s[fp + a] = z = x = s[b]!; s[fp + a + 1] = h;
+          if (rec) pushWide(clk, h, 0, h);
+          break;
+        }
+        case 9: { // gset64
+          const h = s[fp + b + 1]!;
+          s[a] = z = x = s[fp + b]!; s[a + 1] = h;
+          if (rec) pushWide(clk, h, 0, h);
+          break;
+        }
+        case 10: // add
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = (x + y) | 0; break;
+        case 11: // add.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = (x + y) | 0; break;
+        case 12: // sub
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = (x - y) | 0; break;
+        case 13: // sub.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = (x - y) | 0; break;
+        case 14: // mul
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = Math.imul(x, y); break;
+        case 15: // mul.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = Math.imul(x, y); break;
+        case 16: // div_s
+        case 17: // div_s.i
+          x = s[fp + b]!; y = op === 16 ? s[fp + c]! : c;
+          if (y === 0) throw new Stop('trap', 'div-by-zero', '');
+          if (x === -0x80000000 && y === -1) throw new Stop('trap', 'int-overflow', '');
+          s[fp + a] = z = (x / y) | 0; break;
+        case 18: // div_u
+        case 19: // div_u.i
+          x = s[fp + b]!; y = op === 18 ? s[fp + c]! : c;
+          if (y === 0) throw new Stop('trap', 'div-by-zero', '');
+          s[fp + a] = z = ((x >>> 0) / (y >>> 0)) | 0; break;
+        case 20: // rem_s
+        case 21: // rem_s.i
+          x = s[fp + b]!; y = op === 20 ? s[fp + c]! : c;
+          if (y === 0) throw new Stop('trap', 'div-by-zero', '');
+          s[fp + a] = z = (x % y) | 0; break;
+        case 22: // rem_u
+        case 23: // rem_u.i
+          x = s[fp + b]!; y = op === 22 ? s[fp + c]! : c;
+          if (y === 0) throw new Stop('trap', 'div-by-zero', '');
+          s[fp + a] = z = ((x >>> 0) % (y >>> 0)) | 0; break;
+        case 24: // and
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x & y; break;
+        case 25: // and.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x & y; break;
+        case 26: // or
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x | y; break;
+        case 27: // or.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x | y; break;
+        case 28: // xor
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x ^ y; break;
+        case 29: // xor.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x ^ y; break;
+        case 30: // shl
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x << y; break;
+        case 31: // shl.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x << y; break;
+        case 32: // shr_s
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x >> y; break;
+        case 33: // shr_s.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x >> y; break;
+        case 34: // shr_u
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = (x >>> y) | 0; break;
+        case 35: // shr_u.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = (x >>> y) | 0; break;
+        case 36: // rotl
+        case 37: // rotl.i
+          x = s[fp + b]!; y = op === 36 ? s[fp + c]! : c;
+          s[fp + a] = z = (x << y) | (x >>> ((32 - (y & 31)) & 31)); break;
+        case 38: // rotr
+        case 39: // rotr.i
+          x = s[fp + b]!; y = op === 38 ? s[fp + c]! : c;
+          s[fp + a] = z = (x >>> y) | (x << ((32 - (y & 31)) & 31)); break;
+        case 40: // eq
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x === y ? 1 : 0; break;
+        case 41: // eq.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x === y ? 1 : 0; break;
+        case 42: // ne
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x !== y ? 1 : 0; break;
+        case 43: // ne.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x !== y ? 1 : 0; break;
+        case 44: // lt_s
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x < y ? 1 : 0; break;
+        case 45: // lt_s.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x < y ? 1 : 0; break;
+        case 46: // lt_u
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x >>> 0 < y >>> 0 ? 1 : 0; break;
+        case 47: // lt_u.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x >>> 0 < y >>> 0 ? 1 : 0; break;
+        case 48: // gt_s
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x > y ? 1 : 0; break;
+        case 49: // gt_s.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x > y ? 1 : 0; break;
+        case 50: // gt_u
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x >>> 0 > y >>> 0 ? 1 : 0; break;
+        case 51: // gt_u.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x >>> 0 > y >>> 0 ? 1 : 0; break;
+        case 52: // le_s
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x <= y ? 1 : 0; break;
+        case 53: // le_s.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x <= y ? 1 : 0; break;
+        case 54: // le_u
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x >>> 0 <= y >>> 0 ? 1 : 0; break;
+        case 55: // le_u.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x >>> 0 <= y >>> 0 ? 1 : 0; break;
+        case 56: // ge_s
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x >= y ? 1 : 0; break;
+        case 57: // ge_s.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x >= y ? 1 : 0; break;
+        case 58: // ge_u
+          x = s[fp + b]!; y = s[fp + c]!; s[fp + a] = z = x >>> 0 >= y >>> 0 ? 1 : 0; break;
+        case 59: // ge_u.i
+          x = s[fp + b]!; y = c; s[fp + a] = z = x >>> 0 >= y >>> 0 ? 1 : 0; break;
+        case 60: // clz
+          x = s[fp + b]!; s[fp + a] = z = Math.clz32(x); break;
+        case 61: // ctz
+          x = s[fp + b]!; s[fp + a] = z = ctz32(x); break;
+        case 62: // popcnt
+          x = s[fp + b]!; s[fp + a] = z = popcnt32(x); break;
+        case 63: // eqz
+          x = s[fp + b]!; s[fp + a] = z = x === 0 ? 1 : 0; break;
+        case 64: // extend8_s
+          x = s[fp + b]!; s[fp + a] = z = (x << 24) >> 24; break;
+        case 65: // extend16_s
+          x = s[fp + b]!; s[fp + a] = z = (x << 16) >> 16; break;
+        case 66: // add64
+        case 67: // sub64
+        case 68: // mul64
+        case 69: // div_s64
+        case 70: // div_u64
+        case 71: // rem_s64
+        case 72: // rem_u64
+        case 73: // and64
+        case 74: // or64
+        case 75: // xor64
+        case 76: // shl64
+        case 77: // shr_s64
+        case 78: // shr_u64
+        case 79: // rotl64
+        case 80: { // rotr64
+          x = s[fp + b]!; y = s[fp + c]!;
+          const xh = s[fp + b + 1]!, yh = s[fp + c + 1]!;
+          let zl = 0, zh = 0;
+          switch (op) {
+            case 66: zl = (x + y) | 0; zh = (xh + yh + (zl >>> 0 < x >>> 0 ? 1 : 0)) | 0; break;
+            case 67: zl = (x - y) | 0; zh = (xh - yh - (x >>> 0 < y >>> 0 ? 1 : 0)) | 0; break;
+            case 68: zl = Math.imul(x, y); zh = (mulhu32(x, y) + Math.imul(x, yh) + Math.imul(xh, y)) | 0; break;
+            case 69: case 70: case 71: case 72: {
+              if (y === 0 && yh === 0) throw new Stop('trap', 'div-by-zero', '');
+              if (op === 69 && x === 0 && xh === -0x80000000 && y === -1 && yh === -1) throw new Stop('trap', 'int-overflow', '');
+              divrem64(s, fp + a, x, xh, y, yh, op - 69);
+              zl = s[fp + a]!; zh = s[fp + a + 1]!;
+              break;
+            }
+            case 73: zl = x & y; zh = xh & yh; break;
+            case 74: zl = x | y; zh = xh | yh; break;
+            case 75: zl = x ^ y; zh = xh ^ yh; break;
+            case 76: {
+              const n = y & 63;
+              if (n === 0) { zl = x; zh = xh; } else if (n < 32) { zl = x << n; zh = (xh << n) | (x >>> (32 - n)); } else { zl = 0; zh = x << (n - 32); }
+              break;
+            }
+            case 77: {
+              const n = y & 63;
+              if (n === 0) { zl = x; zh = xh; } else if (n < 32) { zl = (x >>> n) | (xh << (32 - n)); zh = xh >> n; } else { zl = xh >> (n - 32); zh = xh >> 31; }
+              break;
+            }
+            case 78: {
+              const n = y & 63;
+              if (n === 0) { zl = x; zh = xh; } else if (n < 32) { zl = (x >>> n) | (xh << (32 - n)); zh = (xh >>> n) | 0; } else { zl = (xh >>> (n - 32)) | 0; zh = 0; }
+              break;
+            }
+            default: {
+              let n = op === 79 ? y & 63 : (64 - (y & 63)) & 63;
+              let l = x, h = xh;
+              if (n >= 32) { const t = l; l = h; h = t; n -= 32; }
+              if (n === 0) { zl = l; zh = h; } else { zl = (l << n) | (h >>> (32 - n)); zh = (h << n) | (l >>> (32 - n)); }
+            }
+          }
+          s[fp + a] = z = zl; s[fp + a + 1] = zh;
+          if (rec) pushWide(clk, xh, yh, zh);
+          break;
+        }
+        case 81: // eq64
+        case 82: // ne64
+        case 83: // lt_s64
+        case 84: // lt_u64
+        case 85: // gt_s64
+        case 86: // gt_u64
+        case 87: // le_s64
+        case 88: // le_u64
+        case 89: // ge_s64
+        case 90: { // ge_u64
+          x = s[fp + b]!; y = s[fp + c]!;
+          const xh = s[fp + b + 1]!, yh = s[fp + c + 1]!;
+          // cmp: -1, 0, 1 (signed or unsigned on the high word, unsigned on the low word)
+          const signed = op === 83 || op === 85 || op === 87 || op === 89;
+          const hx = signed ? xh : xh >>> 0, hy = signed ? yh : yh >>> 0;
+          const cmp = hx < hy ? -1 : hx > hy ? 1 : x >>> 0 < y >>> 0 ? -1 : x >>> 0 > y >>> 0 ? 1 : 0;
+          switch (op) {
+            case 81: z = cmp === 0 ? 1 : 0; break;
+            case 82: z = cmp !== 0 ? 1 : 0; break;
+            case 83: case 84: z = cmp < 0 ? 1 : 0; break;
+            case 85: case 86: z = cmp > 0 ? 1 : 0; break;
+            case 87: case 88: z = cmp <= 0 ? 1 : 0; break;
+            default: z = cmp >= 0 ? 1 : 0;
+          }
+          s[fp + a] = z;
+          if (rec) pushWide(clk, xh, yh, 0);
+          break;
+        }
+        case 91: // clz64
+        case 92: // ctz64
+        case 93: // popcnt64
+        case 94: // extend8_s64
+        case 95: // extend16_s64
+        case 96: { // extend32_s64
+          x = s[fp + b]!;
+          const xh = s[fp + b + 1]!;
+          let zh = 0;
+          switch (op) {
+            case 91: z = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(x); break;
+            case 92: z = x !== 0 ? ctz32(x) : 32 + ctz32(xh); break;
+            case 93: z = popcnt32(x) + popcnt32(xh); break;
+            case 94: z = (x << 24) >> 24; zh = z >> 31; break;
+            case 95: z = (x << 16) >> 16; zh = z >> 31; break;
+            default: z = x; zh = x >> 31;
+          }
+          s[fp + a] = z; s[fp + a + 1] = zh;
+          if (rec) pushWide(clk, xh, 0, zh);
+          break;
+        }
+        case 97: { // eqz64
+          x = s[fp + b]!;
+          const xh = s[fp + b + 1]!;
+          s[fp + a] = z = x === 0 && xh === 0 ? 1 : 0;
+          if (rec) pushWide(clk, xh, 0, 0);
+          break;
+        }
+        case 98: // extend_s
+          x = s[fp + b]!; s[fp + a] = z = x; s[fp + a + 1] = x >> 31;
+          if (rec) pushWide(clk, 0, 0, x >> 31);
+          break;
+        case 99: // extend_u
+          x = s[fp + b]!; s[fp + a] = z = x; s[fp + a + 1] = 0;
+          if (rec) pushWide(clk, 0, 0, 0);
+          break;
+        case 100: // load8_s
+        case 101: // load8_u
+        case 102: // load16_s
+        case 103: // load16_u
+        case 104: { // load
+          x = s[fp + b]!;
+          const ea = (x >>> 0) + (c >>> 0);
+          const n = op === 104 ? 4 : op >= 102 ? 2 : 1;
+          if (ea + n > memLen) throw oob(ea, n);
+          switch (op) {
+            case 100: z = (mem[ea]! << 24) >> 24; break;
+            case 101: z = mem[ea]!; break;
+            case 102: z = dv.getInt16(ea, true); break;
+            case 103: z = dv.getUint16(ea, true); break;
+            default: z = dv.getInt32(ea, true);
+          }
+          s[fp + a] = z;
+          if (rec) pushMem(clk, ea, z, 0);
+          break;
+        }
+        case 105: // load8_s64
+        case 106: // load8_u64
+        case 107: // load16_s64
+        case 108: // load16_u64
+        case 109: // load32_s64
+        case 110: // load32_u64
+        case 111: { // load64
+          x = s[fp + b]!;
+          const ea = (x >>> 0) + (c >>> 0);
+          const n = op === 111 ? 8 : op >= 109 ? 4 : op >= 107 ? 2 : 1;
+          if (ea + n > memLen) throw oob(ea, n);
+          let zh = 0;
+          switch (op) {
+            case 105: z = (mem[ea]! << 24) >> 24; zh = z >> 31; break;
+            case 106: z = mem[ea]!; break;
+            case 107: z = dv.getInt16(ea, true); zh = z >> 31; break;
+            case 108: z = dv.getUint16(ea, true); break;
+            case 109: z = dv.getInt32(ea, true); zh = z >> 31; break;
+            case 110: z = dv.getInt32(ea, true); break;
+            default: z = dv.getInt32(ea, true); zh = dv.getInt32(ea + 4, true);
+          }
+          s[fp + a] = z; s[fp + a + 1] = zh;
+          if (rec) { pushMem(clk, ea, z, zh); pushWide(clk, 0, 0, zh); }
+          break;
+        }
+        case 112: // store8
+        case 113: // store16
+        case 114: { // store
+          x = s[fp + a]!; y = s[fp + b]!;
+          const ea = (y >>> 0) + (c >>> 0);
+          const n = op === 114 ? 4 : op === 113 ? 2 : 1;
+          if (ea + n > memLen) throw oob(ea, n);
+          if (op === 112) mem[ea] = x; else if (op === 113) dv.setInt16(ea, x, true); else dv.setInt32(ea, x, true);
+          if (rec) pushMem(clk, ea, x, 0);
+          break;
+        }
+        case 115: // store8_64
+        case 116: // store16_64
+        case 117: // store32_64
+        case 118: { // store64
+          x = s[fp + a]!; y = s[fp + b]!;
+          const xh = s[fp + a + 1]!;
+          const ea = (y >>> 0) + (c >>> 0);
+          const n = op === 118 ? 8 : op === 117 ? 4 : op === 116 ? 2 : 1;
+          if (ea + n > memLen) throw oob(ea, n);
+          if (op === 115) mem[ea] = x;
+          else if (op === 116) dv.setInt16(ea, x, true);
+          else if (op === 117) dv.setInt32(ea, x, true);
+          else { dv.setInt32(ea, x, true); dv.setInt32(ea + 4, xh, true); }
+          if (rec) { pushMem(clk, ea, x, xh); pushWide(clk, xh, 0, 0); }
+          break;
+        }
+        case 119: // jmp
+          pc = a; break;
+        case 120: // brz
+          x = s[fp + a]!; if (x === 0) pc = b; break;
+        case 121: // brnz
+          x = s[fp + a]!; if (x !== 0) pc = b; break;
+        case 122: { // br_table
+          x = s[fp + a]!;
+          const k = x >>> 0;
+          pc = b + (k < c ? k : c);
+          break;
+        }
+        case 123: { // call
+          const nfp = fp + b;
+          if (nfp + funcFrame[a]! > stackLimit) throw new Stop('trap', 'stack-overflow', `frame at slot ${nfp}`);
+          s[nfp] = z = pc;
+          fp = nfp;
+          pc = funcEntry[a]!;
+          break;
+        }
+        case 124: { // call_indirect
+          x = s[fp + a]!;
+          const k = x >>> 0;
+          if (k >= table.length) throw new Stop('trap', 'table-out-of-bounds', `index ${k}, table has ${table.length} entries`);
+          const f = table[k]!;
+          if (f < 0) throw new Stop('trap', 'indirect-call-null', `index ${k}`);
+          if (funcType[f] !== c) throw new Stop('trap', 'indirect-call-type', `index ${k} is ${funcs[f]!.name}`);
+          const nfp = fp + b;
+          if (nfp + funcFrame[f]! > stackLimit) throw new Stop('trap', 'stack-overflow', `frame at slot ${nfp}`);
+          s[nfp] = z = pc;
+          fp = nfp;
+          pc = funcEntry[f]!;
+          break;
+        }
+        case 125: { // ret
+          const link = s[fp]!;
+          const ci = (link - 1) * INSTR_WORDS;
+          const cop = code[ci];
+          if (!(link >= 1 && link <= nInstr && (cop === 123 || cop === 124))) throw new Stop('invalid', undefined, `return to ${link}, which does not follow a call`);
+          x = link;
+          fp = fp - code[ci + 2]!;
+          pc = link;
+          break;
+        }
+        case 126: // memory.size
+          s[fp + a] = z = pages; break;
+        case 127: { // memory.grow
+          x = s[fp + b]!;
+          const delta = x >>> 0;
+          if (pages + delta > maxPages) z = -1;
+          else {
+            const bytes = (pages + delta) * PAGE_SIZE;
+            if (bytes > maxMemoryBytes) throw new Stop('memory', undefined, '', bytes);
+            z = pages;
+            if (delta > 0) {
+              const nm = new Uint8Array(bytes);
+              nm.set(mem);
+              mem = nm;
+              dv = new DataView(mem.buffer);
+              memLen = bytes;
+              pages += delta;
+            }
+          }
+          s[fp + a] = z;
+          break;
+        }
+        case 128: // mcopy
+        case 129: { // mfill
+          x = s[fp + a]!; y = s[fp + a + 1]!;
+          const n = s[fp + a + 2]! >>> 0;
+          const dst = x >>> 0;
+          if (dst + n > memLen) throw oob(dst, n);
+          if (op === 128) {
+            const src = y >>> 0;
+            if (src + n > memLen) throw oob(src, n);
+            mem.copyWithin(dst, src, src + n);
+          } else mem.fill(y & 255, dst, dst + n);
+          z = n;
+          if (rec) pushBulk(clk, x, y, n);
+          break;
+        }
+        case 130: // read
+        case 131: { // read_public
+          x = s[fp + b]!; y = s[fp + c]!;
+          const src = op === 130 ? input : publicInput;
+          const pos = op === 130 ? inPos : pubPos;
+          const ptr = x >>> 0;
+          const n = Math.min(y >>> 0, src.length - pos);
+          if (ptr + n > memLen) throw oob(ptr, n);
+          mem.set(src.subarray(pos, pos + n), ptr);
+          if (op === 130) inPos += n; else pubPos += n;
+          s[fp + a] = z = n;
+          if (rec) pushBulk(clk, ptr, pos, n);
+          break;
+        }
+        case 132: { // commit
+          x = s[fp + a]!; y = s[fp + b]!;
+          const ptr = x >>> 0, n = y >>> 0;
+          if (ptr + n > memLen) throw oob(ptr, n);
+          if (rec) pushBulk(clk, ptr, outLen, n);
+          appendOut(ptr, n);
+          break;
+        }
+        case 133: { // panic
+          x = s[fp + a]!; y = s[fp + b]!;
+          const ptr = x >>> 0, n = y >>> 0;
+          if (ptr + n > memLen) throw oob(ptr, n);
+          throw new Stop('panic', undefined, new TextDecoder().decode(mem.subarray(ptr, ptr + n)));
+        }
+        default:
+          throw new Stop('invalid', undefined, op === undefined ? 'pc outside the code' : `invalid opcode ${op}`);
+      }
+      opCount[op]++;
+      if (rec) {
+        if (clk === cap) {
+          cpu.length = clk;
+          cpu.reserve(1);
+          rPc = cpu.cols.pc; rFp = cpu.cols.fp; rX = cpu.cols.x; rY = cpu.cols.y; rZ = cpu.cols.z;
+          cap = rPc.length;
+        }
+        rPc[clk] = pc0; rFp[clk] = fp0; rX[clk] = x; rY[clk] = y; rZ[clk] = z;
+        const t = OP_TABLE[op]!;
+        if (t !== 0) {
+          let arr = tRows[t]!;
+          if (tLen[t] === arr.length) {
+            const na = new Int32Array(arr.length * 2);
+            na.set(arr);
+            arr = tRows[t] = na;
+          }
+          arr[tLen[t]++] = clk;
+        }
+      }
+      clk++;
+    }
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    const func = funcName(pc - 1 >= 0 && e.kind !== 'cycles' ? pc - 1 : pc);
+    // `pc` was advanced before the instruction ran; the faulting instruction is at pc - 1 unless
+    // a control transfer happened, which cannot fault after moving pc.
+    const at = e.kind === 'cycles' ? pc : pc - 1;
+    switch (e.kind) {
+      case 'trap': throw new GuestTrap(e.trap!, funcName(at), at, clk, e.detail || undefined);
+      case 'panic': throw new GuestPanic(e.detail, funcName(at), at, clk);
+      case 'cycles': throw new CycleLimitError(maxCycles, funcName(at), at);
+      case 'memory': throw new MemoryLimitError(e.extra, maxMemoryBytes, funcName(at), at, clk);
+      default: throw new ExecutionError(`invalid program in ${func} at pc ${at}: ${e.detail}`, func, at, clk);
+    }
+  }
+
+  function finish(): ExecutionResult {
+    const cyclesByClass: Record<string, number> = Object.fromEntries(INSTR_CLASSES.map((k) => [k, 0]));
+    for (let op = 0; op < ISA.length; op++) if (opCount[op]) cyclesByClass[INSTR_CLASSES[OP_CLASS[op]!] as InstrClass]! += opCount[op]!;
+    const output = out.slice(0, outLen);
+    const result: ExecutionResult = { output, cycles: clk, cyclesByClass, memoryBytes: memLen };
+    if (rec) {
+      cpu.length = clk;
+      cpu.cols = { pc: rPc, fp: rFp, x: rX, y: rY, z: rZ };
+      const tables = Object.fromEntries(PROOF_TABLES.map((t, k) => [t, k === 0 ? Int32Array.from({ length: clk }, (_, r) => r) : tRows[k]!.subarray(0, tLen[k])]));
+      result.record = {
+        cycles: clk,
+        cpu: cpu.view(),
+        wide: wide.view(),
+        memory: memEv.view(),
+        bulk: bulk.view(),
+        tables: tables as ExecutionRecord['tables'],
+        input, publicInput, output,
+      };
+    }
+    return result;
+  }
+}
