@@ -15,7 +15,7 @@ import * as sha from '../../examples/sha256/input.ts';
 import * as mm from '../../examples/matmul/input.ts';
 import * as mlp from '../../examples/mlp/input.ts';
 import { EXAMPLES_DIR } from '../../guest/build.ts';
-import { comparableNodeOutcome, exampleProgram, exampleWasm, outcomeInVm, type Outcome } from './_harness.ts';
+import { comparableNodeOutcome, exampleProgram, exampleWasm, outcomeInVm, type ExampleName, type Outcome } from './_harness.ts';
 import { runInNode } from './_node-host.ts';
 
 const RUNS = 12;
@@ -294,4 +294,21 @@ export function main(): void {
 it('every example folder is covered here', async () => {
   const { listExamples } = await import('../../guest/build.ts');
   expect(await listExamples()).toEqual(['fibonacci', 'matmul', 'mlp', 'sha256', 'sort']);
+});
+
+describe('sample inputs (examples/make-inputs.ts)', () => {
+  it('every sample runs to completion in Node and matches its reference', async () => {
+    const { sampleInputs } = await import('../../examples/make-inputs.ts');
+    const samples = sampleInputs();
+    expect(Object.keys(samples).sort()).toEqual(['fibonacci', 'matmul', 'mlp', 'sha256', 'sort']);
+    expect(fib.decodeOutput(nodeOutput(await exampleWasm('fibonacci'), samples.fibonacci!))).toBe(fib.fibReference(1000));
+    expect(hex(nodeOutput(await exampleWasm('sha256'), samples.sha256!))).toBe('d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592');
+    for (const name of ['sort', 'matmul', 'mlp'] as const) expect(runInNode(await exampleWasm(name), { input: samples[name]! }).ok).toBe(true);
+  });
+  it('every sample gives the same output in the VM', async () => {
+    const { sampleInputs } = await import('../../examples/make-inputs.ts');
+    for (const [name, input] of Object.entries(sampleInputs())) {
+      expect(expectSameInVm(await exampleProgram(name as ExampleName), await exampleWasm(name as ExampleName), input).kind).toBe('ok');
+    }
+  });
 });
