@@ -12,7 +12,9 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import { P } from '../prover/field/babybear.ts';
 import { blake3Hasher } from '../prover/hash/blake3.ts';
 import type { Hasher } from '../prover/hash/hasher.ts';
+import { poseidon2HashElements } from '../prover/hash/poseidon2.ts';
 import { poseidon2Hasher } from '../prover/hash/poseidon2-hasher.ts';
+import { hashThreads } from '../prover/hash/_workers.ts';
 import { type Matrix, matrix } from '../prover/matrix.ts';
 import { commit } from '../prover/merkle.ts';
 
@@ -34,6 +36,8 @@ export interface HashBenchFigures {
   readonly merkle: readonly { hasher: string; rows: number; width: number; ms: number; MBps: number }[];
   /** Width in field elements of the "wide" rows. */
   readonly wideWidth: number;
+  /** Threads the batched kernels were split over. */
+  readonly threads: number;
 }
 
 function seeded(n: number, seed: number): Uint32Array {
@@ -82,7 +86,7 @@ export async function benchHash(opts: HashBenchOptions = {}): Promise<HashBenchF
   const blake3WasmMBpsWide = mbps(bytes(wide), await median(samples, () => blake3Hasher.hashRows(wide)));
   const tsRows = 256;
   const poseidon2TsMBps64 = mbps(tsRows * 64, await median(samples, () => {
-    for (let r = 0; r < tsRows; r++) poseidon2Hasher.hashRow(small.values.subarray(r * 16, r * 16 + 16));
+    for (let r = 0; r < tsRows; r++) poseidon2HashElements(small.values.subarray(r * 16, r * 16 + 16));
   }));
   const poseidon2WasmMBps64 = mbps(bytes(small), await median(samples, () => poseidon2Hasher.hashRows(small)));
 
@@ -94,7 +98,7 @@ export async function benchHash(opts: HashBenchOptions = {}): Promise<HashBenchF
     const ms = await median(h.name === 'poseidon2' ? 1 : samples, () => commit(h, [mm]));
     merkle.push({ hasher: h.name, rows: mm.height, width, ms: Math.round(ms * 10) / 10, MBps: mbps(bytes(mm), ms) });
   }
-  return { blake3NobleMBps64, blake3NobleMBpsWide, blake3WasmMBps64, blake3WasmMBpsWide, poseidon2TsMBps64, poseidon2WasmMBps64, merkle, wideWidth };
+  return { blake3NobleMBps64, blake3NobleMBpsWide, blake3WasmMBps64, blake3WasmMBpsWide, poseidon2TsMBps64, poseidon2WasmMBps64, merkle, wideWidth, threads: hashThreads() };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -108,6 +112,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`BLAKE3 leaf hashing, MB/s: noble 64 B ${figures.blake3NobleMBps64}, ${figures.wideWidth * 4} B ${figures.blake3NobleMBpsWide}; ` +
       `WASM 64 B ${figures.blake3WasmMBps64}, ${figures.wideWidth * 4} B ${figures.blake3WasmMBpsWide}`);
     console.log(`Poseidon2 leaf hashing (16 elements), MB/s: TS ${figures.poseidon2TsMBps64}, WASM ${figures.poseidon2WasmMBps64}`);
-    for (const r of figures.merkle) console.log(`Merkle commit ${r.hasher}: ${r.rows} x ${r.width} in ${r.ms} ms = ${r.MBps} MB/s`);
+    for (const r of figures.merkle) console.log(`Merkle commit ${r.hasher}: ${r.rows} x ${r.width} in ${r.ms} ms = ${r.MBps} MB/s (${figures.threads} threads)`);
   }
 }

@@ -1,54 +1,96 @@
 /**
- * Batched hashing through the WASM kernels for callers holding JS arrays: rows or digest pairs are
- * staged in this thread's arena slice by slice (so kernel memory stays small whatever the input)
- * and the digests copied out. The Merkle builder skips this and works on kernel memory directly.
+ * Batched hashing through the WASM kernels, in kernel memory and on all cores.
+ *
+ * `hashRowsInto` / `compressInto` work on regions of the shared kernel memory: input rows are
+ * staged slice by slice (so kernel memory stays bounded whatever the matrix), and every kernel call
+ * is split by pointer ranges over the threads (`_workers.ts`). The Merkle builder chains them level
+ * after level without leaving kernel memory; the `Hasher` batched methods wrap them with a copy
+ * out. The `*Sync` functions are the single-thread versions for the verifier's one-item calls.
  * @module
  */
 import type { Matrix } from '../matrix.ts';
 import { type KernelHashOps, hashKernels, runCall } from './_wasm.ts';
+import { parallelRanges } from './_workers.ts';
 import { DIGEST_BYTES, gatherRows, totalWidth } from './hasher.ts';
 
-/** Input bytes per kernel call: big enough to amortise the call, small enough to stay in cache. */
-export const SLICE_BYTES = 1 << 19;
+/** Staged input rows per round of leaf hashing (split over the threads). */
+const STAGE_BYTES = 1 << 22;
+/** Below this much work per thread, a split costs more in messages than it saves. */
+const MIN_BYTES_PER_THREAD = 1 << 15;
 
-/** Leaf digests of every row of the concatenation of `list` (equal heights). */
-export function hashRowsWith(ops: KernelHashOps, list: readonly Matrix[]): Uint8Array {
-  const hk = hashKernels();
+/** Leaf digests of every row of the concatenation of `list` (equal heights), written at `out`. */
+export async function hashRowsInto(ops: KernelHashOps, list: readonly Matrix[], out: number): Promise<void> {
+  const { k } = hashKernels();
   const w = totalWidth(list);
+  const rowBytes = Math.max(4 * w, 4);
   const height = list[0]!.height;
-  const out = new Uint8Array(height * DIGEST_BYTES);
-  const batch = Math.max(1, Math.min(height, Math.floor(SLICE_BYTES / Math.max(4 * w, 1))));
-  const scratch = hk.scratch(ops);
-  const base = hk.arena(batch * (DIGEST_BYTES + 4 * w));
-  const inPtr = base + batch * DIGEST_BYTES;
-  for (let r0 = 0; r0 < height; r0 += batch) {
-    const r1 = Math.min(height, r0 + batch);
-    gatherRows(list, r0, r1, hk.k.u32(inPtr, (r1 - r0) * w));
-    runCall(hk.e, ops.leaves(inPtr, w, r1 - r0, base, scratch));
-    out.set(hk.k.u8(base, (r1 - r0) * DIGEST_BYTES), r0 * DIGEST_BYTES);
+  const batch = Math.max(1, Math.min(height, Math.floor(STAGE_BYTES / rowBytes)));
+  const buf = k.alloc(Math.max(batch * rowBytes, 64));
+  try {
+    for (let r0 = 0; r0 < height; r0 += batch) {
+      const r1 = Math.min(height, r0 + batch);
+      gatherRows(list, r0, r1, k.u32(buf, (r1 - r0) * w));
+      await parallelRanges(ops, r1 - r0, Math.ceil(MIN_BYTES_PER_THREAD / rowBytes), (s0, s1, scratch) => [
+        ops.leaves(buf + s0 * 4 * w, w, s1 - s0, out + (r0 + s0) * DIGEST_BYTES, scratch),
+      ]);
+    }
+  } finally {
+    k.free(buf);
   }
-  return out;
 }
 
-/** Digest of one row. */
-export function hashRowWith(ops: KernelHashOps, values: Uint32Array): Uint8Array {
-  return hashRowsWith(ops, [{ values, width: values.length, height: 1 }]);
+/** Parents of the `n` digest pairs at `src` (64 n bytes), written at `dst` (32 n bytes). */
+export function compressInto(ops: KernelHashOps, src: number, n: number, dst: number): Promise<void> {
+  return parallelRanges(ops, n, MIN_BYTES_PER_THREAD / 64, (s0, s1, scratch) => [
+    ops.nodes(src + s0 * 2 * DIGEST_BYTES, s1 - s0, dst + s0 * DIGEST_BYTES, scratch),
+  ]);
 }
 
-/** Parents of the 2n digests in `children` (64 n bytes). */
-export function compressLayerWith(ops: KernelHashOps, children: Uint8Array): Uint8Array {
-  const hk = hashKernels();
+/** `hashRowsInto` with the digests copied out to a fresh array. */
+export async function hashRowsWith(ops: KernelHashOps, list: readonly Matrix[]): Promise<Uint8Array> {
+  const { k } = hashKernels();
+  const bytes = list[0]!.height * DIGEST_BYTES;
+  const out = k.alloc(bytes);
+  try {
+    await hashRowsInto(ops, list, out);
+    return k.u8(out, bytes).slice();
+  } finally {
+    k.free(out);
+  }
+}
+
+/** `compressInto` on a JS array of 2n digests; returns the n parents. */
+export async function compressLayerWith(ops: KernelHashOps, children: Uint8Array): Promise<Uint8Array> {
+  const { k } = hashKernels();
   const n = children.length / (2 * DIGEST_BYTES);
-  const out = new Uint8Array(n * DIGEST_BYTES);
-  const batch = Math.max(1, Math.min(n, SLICE_BYTES >>> 6));
-  const scratch = hk.scratch(ops);
-  const base = hk.arena(batch * 3 * DIGEST_BYTES);
-  const inPtr = base + batch * DIGEST_BYTES;
-  for (let i0 = 0; i0 < n; i0 += batch) {
-    const i1 = Math.min(n, i0 + batch);
-    hk.k.u8(inPtr, (i1 - i0) * 64).set(children.subarray(i0 * 64, i1 * 64));
-    runCall(hk.e, ops.nodes(inPtr, i1 - i0, base, scratch));
-    out.set(hk.k.u8(base, (i1 - i0) * DIGEST_BYTES), i0 * DIGEST_BYTES);
+  const src = k.alloc(Math.max(children.length, 64));
+  const dst = k.alloc(Math.max(n * DIGEST_BYTES, 64));
+  try {
+    k.u8(src, children.length).set(children);
+    await compressInto(ops, src, n, dst);
+    return k.u8(dst, n * DIGEST_BYTES).slice();
+  } finally {
+    k.free(dst);
+    k.free(src);
   }
-  return out;
+}
+
+/** Digest of one row, on this thread. */
+export function hashRowSync(ops: KernelHashOps, values: Uint32Array): Uint8Array {
+  const hk = hashKernels();
+  const scratch = hk.scratch(ops);
+  const base = hk.arena(DIGEST_BYTES + 4 * values.length);
+  hk.k.u32(base + DIGEST_BYTES, values.length).set(values);
+  runCall(hk.e, ops.leaves(base + DIGEST_BYTES, values.length, 1, base, scratch));
+  return hk.k.u8(base, DIGEST_BYTES).slice();
+}
+
+/** Parent of one 64-byte pair, on this thread. */
+export function compressSync(ops: KernelHashOps, pair: Uint8Array): Uint8Array {
+  const hk = hashKernels();
+  const scratch = hk.scratch(ops);
+  const base = hk.arena(3 * DIGEST_BYTES);
+  hk.k.u8(base + DIGEST_BYTES, 2 * DIGEST_BYTES).set(pair);
+  runCall(hk.e, ops.nodes(base + DIGEST_BYTES, 1, base, scratch));
+  return hk.k.u8(base, DIGEST_BYTES).slice();
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Matrix } from '../matrix.ts';
-import { compressLayerWith, hashRowWith, hashRowsWith } from './_batch.ts';
+import { compressLayerWith, compressSync, hashRowSync, hashRowsWith } from './_batch.ts';
 import type { KernelHashOps } from './_wasm.ts';
 import { DIGEST_BYTES, type Hasher, assertDigest, assertLayer, normalizeMatrices } from './hasher.ts';
 
@@ -34,7 +34,7 @@ export const blake3Hasher: Hasher = Object.freeze({
   kernelOps: blake3KernelOps,
   hashRow(values: Uint32Array): Uint8Array {
     if (!(values instanceof Uint32Array)) throw new TypeError('hashRow: expected a Uint32Array');
-    return hashRowWith(blake3KernelOps, values);
+    return hashRowSync(blake3KernelOps, values);
   },
   compress(left: Uint8Array, right: Uint8Array): Uint8Array {
     assertDigest(left, 'compress(left)');
@@ -42,7 +42,7 @@ export const blake3Hasher: Hasher = Object.freeze({
     const pair = new Uint8Array(2 * DIGEST_BYTES);
     pair.set(left, 0);
     pair.set(right, DIGEST_BYTES);
-    return compressLayerWith(blake3KernelOps, pair);
+    return compressSync(blake3KernelOps, pair);
   },
   async hashRows(matrices: Matrix | readonly Matrix[]): Promise<Uint8Array> {
     return hashRowsWith(blake3KernelOps, normalizeMatrices(matrices));

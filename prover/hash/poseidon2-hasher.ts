@@ -3,17 +3,17 @@
  * permutation (see `poseidon2.ts` for the construction). Digests are 8 field elements written as
  * 32 little-endian bytes.
  *
- * The verifier's single-item methods run the TypeScript reference; the prover's batched methods run
- * the WebAssembly kernel (`prover/wasm/assembly/poseidon2.ts`), which the tests check against it.
+ * All methods run the WebAssembly kernel (`prover/wasm/assembly/poseidon2.ts`, ~50x faster than
+ * the TypeScript reference of `poseidon2.ts`, which the tests check it against); the single-item
+ * methods first check that their input is canonical, since they serve the verifier.
  * @module
  */
 import { P, mul } from '../field/babybear.ts';
 import type { Matrix } from '../matrix.ts';
-import { compressLayerWith, hashRowsWith } from './_batch.ts';
+import { compressLayerWith, compressSync, hashRowSync, hashRowsWith } from './_batch.ts';
 import type { KernelHashOps } from './_wasm.ts';
 import { u32View } from './blake3.ts';
 import { DIGEST_BYTES, type Hasher, assertDigest, assertLayer, normalizeMatrices } from './hasher.ts';
-import { poseidon2CompressElements, poseidon2HashElements } from './poseidon2.ts';
 import { poseidon2Params16 } from './poseidon2-params.ts';
 
 /** 2^32 mod p: multiplying by it puts an element in Montgomery form. */
@@ -37,13 +37,10 @@ export const poseidon2KernelOps: KernelHashOps = Object.freeze<KernelHashOps>({
   nodes: (inPtr, count, outPtr, scratch) => ['p2_compress_pairs', [inPtr, count, outPtr, scratch]],
 });
 
-function digestToElements(d: Uint8Array, what: string): Uint32Array {
-  assertDigest(d, what);
-  return u32View(d).slice();
-}
-
-function elementsToDigest(e: Uint32Array): Uint8Array {
-  return new Uint8Array(e.buffer, e.byteOffset, DIGEST_BYTES).slice();
+function assertCanonical(values: Uint32Array, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i]! >= P) throw new RangeError(`poseidon2: ${what}[${i}] = ${values[i]} is not a canonical BabyBear element`);
+  }
 }
 
 export const poseidon2Hasher: Hasher = Object.freeze({
@@ -51,10 +48,17 @@ export const poseidon2Hasher: Hasher = Object.freeze({
   kernelOps: poseidon2KernelOps,
   hashRow(values: Uint32Array): Uint8Array {
     if (!(values instanceof Uint32Array)) throw new TypeError('hashRow: expected a Uint32Array');
-    return elementsToDigest(poseidon2HashElements(values));
+    assertCanonical(values, 'values');
+    return hashRowSync(poseidon2KernelOps, values);
   },
   compress(left: Uint8Array, right: Uint8Array): Uint8Array {
-    return elementsToDigest(poseidon2CompressElements(digestToElements(left, 'compress(left)'), digestToElements(right, 'compress(right)')));
+    assertDigest(left, 'compress(left)');
+    assertDigest(right, 'compress(right)');
+    const pair = new Uint8Array(2 * DIGEST_BYTES);
+    pair.set(left, 0);
+    pair.set(right, DIGEST_BYTES);
+    assertCanonical(u32View(pair), 'digest pair');
+    return compressSync(poseidon2KernelOps, pair);
   },
   async hashRows(matrices: Matrix | readonly Matrix[]): Promise<Uint8Array> {
     return hashRowsWith(poseidon2KernelOps, normalizeMatrices(matrices));

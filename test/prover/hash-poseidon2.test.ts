@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { P } from '../../prover/field/babybear.ts';
 import { matrix } from '../../prover/matrix.ts';
-import { poseidon2HashElements, poseidon2Permute } from '../../prover/hash/poseidon2.ts';
+import { poseidon2CompressElements, poseidon2HashElements, poseidon2Permute } from '../../prover/hash/poseidon2.ts';
 import { poseidon2Hasher } from '../../prover/hash/poseidon2-hasher.ts';
 import { charPoly, generatePoseidon2Params, isIrreducible, minPolyCondition } from '../../prover/hash/poseidon2-params.ts';
+import { blake3Hasher } from '../../prover/hash/blake3.ts';
+import { defaultHasher, hasherByName } from '../../prover/hash/index.ts';
 import vectors from '../vectors/poseidon2-babybear.json' with { type: 'json' };
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -62,13 +64,17 @@ describe('Poseidon2 hasher', () => {
     expect([...poseidon2HashElements(v)]).toEqual([...s.subarray(0, 8)]);
   });
 
-  it('WASM leaf hashes equal the TypeScript reference for random rows of many widths', async () => {
+  const refHash = (v: Uint32Array) => hex(new Uint8Array(poseidon2HashElements(v).buffer));
+
+  it('WASM leaf hashes (batched and single) equal the TypeScript reference for random rows of many widths', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.integer(), async (width, height, seed) => {
         const values = Uint32Array.from({ length: width * height }, (_, i) => (Math.imul(i + 1, seed | 1) >>> 0) % P);
         const got = await poseidon2Hasher.hashRows(matrix(values, width));
         for (let r = 0; r < height; r++) {
-          if (hex(got.subarray(r * 32, r * 32 + 32)) !== hex(poseidon2Hasher.hashRow(values.subarray(r * width, (r + 1) * width)))) return false;
+          const row = values.subarray(r * width, (r + 1) * width);
+          if (hex(got.subarray(r * 32, r * 32 + 32)) !== refHash(row)) return false;
+          if (hex(poseidon2Hasher.hashRow(row)) !== refHash(row)) return false;
         }
         return true;
       }),
@@ -82,8 +88,11 @@ describe('Poseidon2 hasher', () => {
         const children = new Uint8Array(Uint32Array.from(elems).buffer);
         const parents = await poseidon2Hasher.compressLayer(children);
         for (let i = 0; i < 2; i++) {
-          const ref = poseidon2Hasher.compress(children.subarray(i * 64, i * 64 + 32), children.subarray(i * 64 + 32, i * 64 + 64));
-          if (hex(ref) !== hex(parents.subarray(i * 32, i * 32 + 32))) return false;
+          const words = new Uint32Array(children.buffer, i * 64, 16);
+          const ref = hex(new Uint8Array(poseidon2CompressElements(words.slice(0, 8), words.slice(8, 16)).buffer));
+          if (ref !== hex(parents.subarray(i * 32, i * 32 + 32))) return false;
+          const single = poseidon2Hasher.compress(children.subarray(i * 64, i * 64 + 32), children.subarray(i * 64 + 32, i * 64 + 64));
+          if (ref !== hex(single)) return false;
         }
         return true;
       }),
@@ -106,5 +115,14 @@ describe('Poseidon2 hasher', () => {
     expect(() => poseidon2Hasher.hashRow(Uint32Array.from([1, P]))).toThrow(RangeError);
     const bad = new Uint8Array(new Uint32Array(8).fill(P).buffer);
     expect(() => poseidon2Hasher.compress(bad, new Uint8Array(32))).toThrow(RangeError);
+  });
+});
+
+describe('hasher selection', () => {
+  it('the default is BLAKE3 (the faster, by measurement) and names map to their hashers', () => {
+    expect(defaultHasher()).toBe(blake3Hasher);
+    expect(hasherByName('poseidon2')).toBe(poseidon2Hasher);
+    expect(hasherByName('blake3')).toBe(blake3Hasher);
+    expect(() => hasherByName('sha256')).toThrow(RangeError);
   });
 });
