@@ -1,5 +1,5 @@
 /** The guest toolchain's public surface: build a guest (AssemblyScript or WebAssembly) into a Program. */
-export { compileAssemblyScript, compileAssemblyScriptSource, GuestBuildError, SDK_DIR, SDK_PACKAGE, type AscOptions } from './asc.ts';
+export { compileAssemblyScript, compileAssemblyScriptSource, GuestBuildError, INLINE_NAME, SDK_DIR, SDK_PACKAGE, type AscOptions } from './asc.ts';
 export {
   buildProgram,
   buildWasm,
@@ -12,3 +12,4 @@ export {
   type GuestKind,
   type ResolvedGuest,
 } from './build.ts';
+export { compileWasm, CompileError, type CompileOptions } from './compiler/index.ts';

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileAssemblyScript, compileAssemblyScriptSource, GuestBuildError } from '../../guest/asc.ts';
 import { runInNode } from '../examples/_node-host.ts';
+import { comparableNodeOutcome, outcomeInVm } from '../examples/_harness.ts';
+import { compileWasm } from '../../guest/compiler/index.ts';
 
 const ECHO = `
 import { readU32, readI32, readU64, readU8, readInt8Array, readInt32Array, readUint32Array, readBytes, readInput,
@@ -98,6 +100,20 @@ describe('guest SDK in the reference host', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('behaves the same in the VM as in Node, public input included', () => {
+    const program = compileWasm(echo, { name: 'sdk-echo' });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 40 }), (input, publicInput) => {
+        expect(outcomeInVm(program, { input, publicInput })).toEqual(comparableNodeOutcome(echo, { input, publicInput }));
+      }),
+      { numRuns: 30 },
+    );
+    const input = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 8]);
+    const vm = outcomeInVm(program, { input, publicInput: Uint8Array.from([5, 0, 0, 0, 77]) });
+    expect(vm.kind).toBe('ok');
+    expect(vm).toEqual(comparableNodeOutcome(echo, { input, publicInput: Uint8Array.from([5, 0, 0, 0, 77]) }));
   });
 
   it('panics with a message naming the helper when the input is too short', () => {
