@@ -24,12 +24,25 @@ const USER_FACING = new Set([
 ]);
 
 export function describeError(e: unknown): { message: string; usage: boolean } {
-  if (!(e instanceof Error)) return { message: oneLine(String(e)), usage: false };
+  if (!(e instanceof Error)) {
+    // Something below threw a non-Error (binaryen's C++ aborts surface as plain objects).
+    const kind = e !== null && typeof e === 'object' ? (e.constructor?.name ?? 'object') : typeof e;
+    const text = typeof e === 'object' ? safeJson(e) : String(e);
+    return { message: `internal error: a ${kind} was thrown (${oneLine(text)})`, usage: false };
+  }
   const text = oneLine(e.message || e.name);
   if (USER_FACING.has(e.name)) return { message: text, usage: e instanceof UsageError };
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') return { message: text, usage: false };
   return { message: `${e.name}: ${text}`, usage: false };
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }
 
 function oneLine(s: string): string {
