@@ -56,7 +56,11 @@ export interface KernelExports {
   ntt_dit(ptr: number, width: number, logN: number, skipLog: number, tw: number): void;
   ntt_copy_scale(
     dst: number, src: number, width: number, logN: number, logBlowup: number,
-    i0: number, i1: number, c: number, step: number, srcBitrev: number, spread: number,
+    i0: number, i1: number, c: number, step: number, srcBitrev: number, spread: number, scratch: number,
+  ): void;
+  ntt_permute_scale(
+    dst: number, src: number, width: number, logN: number, logBlowup: number,
+    m0: number, m1: number, c: number, step: number, spread: number,
   ): void;
   ntt_bitrev_rows(ptr: number, width: number, logN: number, i0: number, i1: number): void;
   // hashing kernels (prover/wasm/assembly/blake3.ts, poseidon2.ts), optional until they land

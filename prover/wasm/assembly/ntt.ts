@@ -243,37 +243,182 @@ export function ntt_dit(ptr: usize, width: u32, logN: u32, skipLog: u32, tw: usi
 }
 
 /**
- * For i in [i0, i1): reads source row s (s = rev(i) over logN bits if srcBitrev, else i),
- * multiplies it by c * step^i and writes it to destination row i, or, if spread, to the rows
- * [rev(i) << logBlowup, (rev(i) + 1) << logBlowup) of a 2^(logN + logBlowup)-row destination.
- * dst and src must not overlap. Ranges of i write disjoint rows, so threads may split them.
+ * Copies coefficient rows into the layout a transform wants, scaling coefficient i by c * step^i
+ * (interpolation's 1/n and the coset shift's powers in one pass). For i in [i0, i1): the source
+ * row of coefficient i is rev(i) (over logN bits) if srcBitrev, else i; its destination is row i,
+ * or, if spread, the rows [rev(i) << logBlowup, (rev(i) + 1) << logBlowup) of a
+ * 2^(logN + logBlowup)-row destination (the zero-padded DIT input with its first logBlowup layers
+ * already applied). dst and src must not overlap. Disjoint ranges write disjoint rows.
+ *
+ * When srcBitrev and spread (the natural-order LDE), both sides are visited in bit-reversed index
+ * order k = rev(i), so every access is sequential; the factors c * step^rev(k) come from a table
+ * built by doubling in `scratch` (4 bytes per row, at scratch + 4 * i0), which needs [i0, i1) to be
+ * an aligned power-of-two range. The other modes are permutations (one side random) except the
+ * plain copy (neither flag).
  */
 export function ntt_copy_scale(
   dst: usize, src: usize, width: u32, logN: u32, logBlowup: u32,
-  i0: u32, i1: u32, c: u32, step: u32, srcBitrev: bool, spread: bool,
+  i0: u32, i1: u32, c: u32, step: u32, srcBitrev: bool, spread: bool, scratch: usize,
 ): void {
+  if (i1 <= i0) return;
   const rowBytes = (<usize>width) << 2;
+  if (srcBitrev && spread) {
+    const len = i1 - i0;
+    const tab = scratch + ((<usize>i0) << 2);
+    bitrevPowers(tab, logN, i0, len, c, step);
+    const rep: u32 = 1 << logBlowup;
+    const dstRow = rowBytes << logBlowup;
+    if (width == 1) {
+      let k: u32 = 0;
+      for (; k + 4 <= len; k += 4) {
+        const x = vmmul(v128.load(src + ((<usize>(i0 + k)) << 2)), v128.load(tab + ((<usize>k) << 2)));
+        storeSpread4(dst + <usize>(i0 + k) * dstRow, x, rep);
+      }
+      for (; k < len; k++) {
+        const x = mmul(load<u32>(src + ((<usize>(i0 + k)) << 2)), load<u32>(tab + ((<usize>k) << 2)));
+        const d = dst + <usize>(i0 + k) * dstRow;
+        for (let r: u32 = 0; r < rep; r++) store<u32>(d + ((<usize>r) << 2), x);
+      }
+      return;
+    }
+    for (let k: u32 = 0; k < len; k++) {
+      scaleRow(dst + <usize>(i0 + k) * dstRow, src + <usize>(i0 + k) * rowBytes, width, load<u32>(tab + ((<usize>k) << 2)), rep);
+    }
+    return;
+  }
   const stepM = mmul(step, R2);
   // f is kept in Montgomery form: mmul(x, f) is the canonical product.
   let f = mmul(fmul(c, fpow(step, i0)), R2);
+  if (!srcBitrev && !spread && width == 1) {
+    // Plain sequential copy-and-scale of one column, four factors at a time.
+    const f1 = mmul(f, stepM), f2 = mmul(f1, stepM), f3 = mmul(f2, stepM);
+    let fv = i32x4(f, f1, f2, f3);
+    const s2 = mmul(stepM, stepM);
+    const step4 = i32x4.splat(mmul(s2, s2)); // Montgomery form of step^4
+    let i = i0;
+    for (; i + 4 <= i1; i += 4) {
+      const o = (<usize>i) << 2;
+      v128.store(dst + o, vmmul(v128.load(src + o), fv));
+      fv = vmmul(fv, step4);
+    }
+    f = i32x4.extract_lane(fv, 0);
+    for (; i < i1; i++) {
+      const o = (<usize>i) << 2;
+      store<u32>(dst + o, mmul(load<u32>(src + o), f));
+      f = mmul(f, stepM);
+    }
+    return;
+  }
   const rep: u32 = spread ? 1 << logBlowup : 1;
   for (let i = i0; i < i1; i++) {
     const r = rev(i, logN);
     const s = src + <usize>(srcBitrev ? r : i) * rowBytes;
     const d0 = dst + <usize>(spread ? r << logBlowup : i) * rowBytes;
-    const fv = i32x4.splat(f);
-    let col: u32 = 0;
-    for (; col + 4 <= width; col += 4) {
-      const o = <usize>col << 2;
-      const x = vmmul(v128.load(s + o), fv);
-      for (let k: u32 = 0; k < rep; k++) v128.store(d0 + <usize>k * rowBytes + o, x);
-    }
-    for (; col < width; col++) {
-      const o = <usize>col << 2;
-      const x = mmul(load<u32>(s + o), f);
-      for (let k: u32 = 0; k < rep; k++) store<u32>(d0 + <usize>k * rowBytes + o, x);
-    }
+    scaleRow(d0, s, width, f, rep);
     f = mmul(f, stepM);
+  }
+}
+
+/** log2 of the tile side of `ntt_permute_scale`: 16 rows of one column fill a 64-byte line. */
+const TILE: u32 = 4;
+
+/**
+ * The permuting modes of `ntt_copy_scale`, cache-blocked (needs logN >= 8). Index i = (a, m, b)
+ * with a the top 4 bits, b the low 4 bits and m the middle; the natural-side row is i and the
+ * bit-reversed side row is rev(i) = (rev b, rev m, rev a), so for each m the 16 x 16 tile reads 16
+ * runs of 16 consecutive rows and writes 16 such runs. Row i is scaled by c * step^i.
+ * If spread is 0: dst row i <- src row rev(i) (bit-reversed coefficients to natural ones).
+ * If spread is 1: dst rows [rev(i) << logBlowup, +2^logBlowup) <- src row i (natural coefficients
+ * to the spread DIT input). Threads may split the m range [m0, m1) of [0, 2^(logN - 8)).
+ */
+export function ntt_permute_scale(
+  dst: usize, src: usize, width: u32, logN: u32, logBlowup: u32,
+  m0: u32, m1: u32, c: u32, step: u32, spread: bool,
+): void {
+  const rowBytes = (<usize>width) << 2;
+  const hiShift = logN - TILE;
+  const logM = logN - 2 * TILE;
+  const side: u32 = 1 << TILE;
+  const rep: u32 = spread ? 1 << logBlowup : 1;
+  const stepM = mmul(step, R2);
+  const stepA = mmul(fpow(step, 1 << hiShift), R2); // step^(2^(logN-4)): next a
+  const stepMid = mmul(fpow(step, side), R2); // step^16: next m
+  let fm = mmul(fmul(c, fpow(step, m0 << TILE)), R2);
+  for (let m = m0; m < m1; m++) {
+    const rm = logM == 0 ? 0 : reverse(m) >>> (32 - logM);
+    let fa = fm;
+    for (let a: u32 = 0; a < side; a++) {
+      const ra = reverse(a) >>> (32 - TILE);
+      let f = fa;
+      for (let b: u32 = 0; b < side; b++) {
+        const i = (a << hiShift) | (m << TILE) | b;
+        const j = ((reverse(b) >>> (32 - TILE)) << hiShift) | (rm << TILE) | ra;
+        if (spread) scaleRow(dst + <usize>(j << logBlowup) * rowBytes, src + <usize>i * rowBytes, width, f, rep);
+        else scaleRow(dst + <usize>i * rowBytes, src + <usize>j * rowBytes, width, f, 1);
+        f = mmul(f, stepM);
+      }
+      fa = mmul(fa, stepA);
+    }
+    fm = mmul(fm, stepMid);
+  }
+}
+
+/** Writes row src * f (f in Montgomery form) to rep consecutive rows from d. */
+@inline function scaleRow(d: usize, s: usize, width: u32, f: u32, rep: u32): void {
+  const rowBytes = (<usize>width) << 2;
+  const fv = i32x4.splat(f);
+  let col: u32 = 0;
+  for (; col + 4 <= width; col += 4) {
+    const o = <usize>col << 2;
+    const x = vmmul(v128.load(s + o), fv);
+    for (let k: u32 = 0; k < rep; k++) v128.store(d + <usize>k * rowBytes + o, x);
+  }
+  for (; col < width; col++) {
+    const o = <usize>col << 2;
+    const x = mmul(load<u32>(s + o), f);
+    for (let k: u32 = 0; k < rep; k++) store<u32>(d + <usize>k * rowBytes + o, x);
+  }
+}
+
+/** Stores lanes x0..x3 each repeated rep times, consecutively from d (width-1 spread). */
+@inline function storeSpread4(d: usize, x: v128, rep: u32): void {
+  if (rep == 1) {
+    v128.store(d, x);
+  } else if (rep == 2) {
+    v128.store(d, v128.shuffle<i32>(x, x, 0, 0, 1, 1));
+    v128.store(d, v128.shuffle<i32>(x, x, 2, 2, 3, 3), 16);
+  } else {
+    const q = (<usize>rep) << 2;
+    const l0 = v128.shuffle<i32>(x, x, 0, 0, 0, 0);
+    const l1 = v128.shuffle<i32>(x, x, 1, 1, 1, 1);
+    const l2 = v128.shuffle<i32>(x, x, 2, 2, 2, 2);
+    const l3 = v128.shuffle<i32>(x, x, 3, 3, 3, 3);
+    for (let o: usize = 0; o < q; o += 16) {
+      v128.store(d + o, l0);
+      v128.store(d + q + o, l1);
+      v128.store(d + 2 * q + o, l2);
+      v128.store(d + 3 * q + o, l3);
+    }
+  }
+}
+
+/**
+ * tab[k] = Mont(c * step^rev(i0 + k)) for k < len, where [i0, i0 + len) is an aligned power-of-two
+ * range: rev(i0 + k) = rev(i0) + rev(k), and the k with their low j bits free form the block
+ * [2^j, 2^(j+1)) = [0, 2^j) times step^(2^(logN-1-j)), so the table doubles level by level.
+ */
+function bitrevPowers(tab: usize, logN: u32, i0: u32, len: u32, c: u32, step: u32): void {
+  store<u32>(tab, mmul(fmul(c, fpow(step, rev(i0, logN))), R2));
+  let j: u32 = 0;
+  for (let half: u32 = 1; half < len; half <<= 1, j++) {
+    const m = mmul(fpow(step, 1 << (logN - 1 - j)), R2);
+    const hi = tab + ((<usize>half) << 2);
+    let k: u32 = 0;
+    if (half >= 4) {
+      const mv = i32x4.splat(m);
+      for (; k + 4 <= half; k += 4) v128.store(hi + ((<usize>k) << 2), vmmul(v128.load(tab + ((<usize>k) << 2)), mv));
+    }
+    for (; k < half; k++) store<u32>(hi + ((<usize>k) << 2), mmul(load<u32>(tab + ((<usize>k) << 2)), m));
   }
 }
 
