@@ -58,10 +58,14 @@ type Request =
   | { readonly id: number; readonly type: 'calls'; readonly calls: readonly Call[] }
   | { readonly id: number; readonly type: 'task'; readonly url: string; readonly name: string; readonly arg: unknown };
 
-type Reply =
-  | { readonly id: number; readonly ok: true; readonly result?: unknown }
-  | { readonly id: number; readonly ok: false; readonly message: string; readonly stack?: string }
-  | { readonly id: -1; readonly ok: true; readonly ready: true };
+/** id -1: the worker is ready; id -2: it failed to start; otherwise the reply to request `id`. */
+interface Reply {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly result?: unknown;
+  readonly message?: string;
+  readonly stack?: string;
+}
 
 interface Pending {
   readonly resolve: (v: unknown) => void;
@@ -135,10 +139,10 @@ export class WorkerPool {
       workers.push(pw);
       ready.push(
         new Promise<void>((resolve, reject) => {
-          w.on('message', (msg: Reply | { id: -2; ok: false; message: string }) => {
+          w.on('message', (msg: Reply) => {
             if (msg.id === -1) return resolve();
             if (msg.id === -2) {
-              const err = new PoolError(`pool worker ${i} failed to start: ${msg.message}`);
+              const err = new PoolError(`pool worker ${i} failed to start: ${msg.message ?? 'unknown error'}`);
               pw.fail(err);
               return reject(err);
             }
@@ -146,7 +150,7 @@ export class WorkerPool {
             if (!p) return;
             if (msg.ok) p.resolve(msg.result);
             else {
-              const err = new PoolError(`pool worker ${i}: ${p.what}: ${msg.message}`);
+              const err = new PoolError(`pool worker ${i}: ${p.what}: ${msg.message ?? 'unknown error'}`);
               if (msg.stack) err.stack = `${err.name}: ${err.message}\n    in worker:\n${msg.stack}`;
               p.reject(err);
             }
