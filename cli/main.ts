@@ -7,6 +7,7 @@
  * exit code (2 for usage errors, 1 for everything else); a host stack trace is printed only when
  * ZKVM_DEBUG is set.
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -170,10 +171,13 @@ async function cmdBench(args: readonly string[]): Promise<number> {
   const logRows = positiveInt('bench', 'log-rows', values['log-rows']) ?? 16;
   if (logRows > 27) throw new UsageError(`bench: --log-rows must be at most 27 (BabyBear's two-adicity), got ${logRows}`);
   // A variable specifier: bench/fib.ts belongs to the STARK work and may not exist in every build.
-  const fibModule = '../bench/fib.ts';
-  const { runFibBench } = (await import(fibModule).catch(() => {
-    throw new Error('bench fib is not available in this build (bench/fib.ts is missing)');
-  })) as { runFibBench: (o: { logRows: number }) => Promise<Record<string, unknown>> | Record<string, unknown> };
+  const fibModule = new URL('../bench/fib.ts', import.meta.url);
+  if (!existsSync(fibModule)) throw new Error('bench fib is not available in this build (bench/fib.ts is missing)');
+  const mod = (await import(fibModule.href).catch((e: unknown) => {
+    throw new Error(`cannot load bench/fib.ts: ${e instanceof Error ? e.message : String(e)}`);
+  })) as { runFibBench?: (o: { logRows: number }) => Promise<Record<string, unknown>> | Record<string, unknown> };
+  if (typeof mod.runFibBench !== 'function') throw new Error('bench/fib.ts does not export runFibBench');
+  const runFibBench = mod.runFibBench;
   const figures = await runFibBench({ logRows });
   if (values.json) {
     writeJson(figures);

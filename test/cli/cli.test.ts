@@ -130,4 +130,13 @@ describe('zkvm CLI', () => {
     expect(existsSync(join(dir, 'float.zkvm'))).toBe(false);
     expect(readFileSync(fibProgram).length).toBeGreaterThan(0);
   });
+
+  it.skipIf(!existsSync(resolve(import.meta.dirname, '..', '..', 'bench', 'fib.ts')))('bench fib prints the STARK figures as one JSON object', async () => {
+    const [ok, tooBig] = await Promise.all([zkvm('bench', 'fib', '--log-rows', '6', '--json'), zkvm('bench', 'fib', '--log-rows', '40')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const r = JSON.parse(ok.stdout) as Record<string, number>;
+    expect(r.rows).toBe(64);
+    for (const k of ['proveMs', 'verifyMs', 'proofBytes', 'securityBits', 'peakMemoryBytes']) expect(r[k], k).toBeGreaterThan(0);
+    expectOneLineFailure(tooBig, /--log-rows must be at most 27/, 2);
+  });
 });
