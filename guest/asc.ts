@@ -60,7 +60,7 @@ export async function compileAssemblyScript(entryFile: string, opts: AscOptions 
   if (typeof entryFile !== 'string' || entryFile.length === 0) throw new TypeError('entryFile: expected a non-empty path');
   const abs = resolve(entryFile);
   if (opts.cacheDir === undefined) return (await runAsc(dirname(abs), relative(dirname(abs), abs), {}, opts, entryFile)).binary;
-  const key = sha256Hex(JSON.stringify([abs, opts.optimizeLevel ?? 3, opts.extraArgs ?? [], ASC_FORMAT]));
+  const key = sha256Hex(JSON.stringify([abs, opts.optimizeLevel ?? 3, opts.extraArgs ?? [], ASC_FORMAT, await ascVersion()]));
   const wasmPath = join(opts.cacheDir, `${key}.wasm`);
   const depsPath = join(opts.cacheDir, `${key}.deps.json`);
   const cached = await readCached(wasmPath, depsPath);
@@ -78,6 +78,16 @@ export async function compileAssemblyScript(entryFile: string, opts: AscOptions 
 
 /** Bumped when the build options above change meaning, to invalidate old caches. */
 const ASC_FORMAT = 1;
+
+/** The installed compiler's version, read from its package.json (cheaper than loading asc). */
+async function ascVersion(): Promise<string> {
+  try {
+    const pkg = await readFile(fileURLToPath(import.meta.resolve('assemblyscript/package.json')), 'utf8');
+    return (JSON.parse(pkg) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 async function readCached(wasmPath: string, depsPath: string): Promise<Uint8Array | null> {
   try {
