@@ -19,8 +19,9 @@
  * @module
  */
 import { P } from './field/babybear.ts';
-import { type KernelHashOps, hashKernels } from './hash/_wasm.ts';
-import { parallelRanges } from './hash/_workers.ts';
+import { compressInto, hashRowsInto } from './hash/_batch.ts';
+import { type KernelCall, type KernelHashOps, hashKernels } from './hash/_wasm.ts';
+import { hashThreads, runTasks } from './hash/_workers.ts';
 import { DIGEST_BYTES, type Hasher, gatherRows, totalWidth } from './hash/hasher.ts';
 import type { Matrix } from './matrix.ts';
 
@@ -150,69 +151,132 @@ async function buildWithHasher(hasher: Hasher, groups: Matrix[][], logMax: numbe
   return layers;
 }
 
-/** Staged input rows per round of leaf hashing (split over the threads). */
-const STAGE_BYTES = 1 << 22;
-/** Below this much work per thread, a split costs more in messages than it saves. */
-const MIN_BYTES_PER_THREAD = 1 << 15;
+/** Bytes of input rows one thread stages for one subtree. */
+const SUBTREE_STAGE_BYTES = 1 << 21;
+/** Smallest subtree worth sending to another thread (bytes of staged rows). */
+const MIN_SUBTREE_BYTES = 1 << 16;
 
 /**
- * The WASM path: the whole pyramid is computed in kernel memory, level after level between two
- * buffers, each kernel call split over the threads, and only the kept levels are copied out.
+ * The WASM path. The leaves are cut into subtrees of S = 2^s leaves, sized so that a subtree's
+ * rows fit a few MiB; each round stages the rows of one subtree per thread and every thread
+ * computes its subtree entirely in kernel memory (leaf hashes, then s levels of compression with
+ * the injected rows), saving its kept levels and its top digest. The levels above the subtrees are
+ * then computed from the tops, each level split over the threads. Digest memory in the kernel is
+ * thus a few subtrees plus the tops, not the whole pyramid, and one message per thread per round
+ * does a whole subtree.
  */
 async function buildInKernel(ops: KernelHashOps, groups: Matrix[][], logMax: number): Promise<(Uint8Array | undefined)[]> {
-  const hk = hashKernels();
-  const { k, e } = hk;
+  const { k, e } = hashKernels();
   const maxH = 2 ** logMax;
-  const bytes = maxH * DIGEST_BYTES;
-  let cur = k.alloc(bytes);
-  let other = k.alloc(bytes);
-  const inj = k.alloc(Math.max(bytes / 2, DIGEST_BYTES));
-  const stage = k.alloc(STAGE_BYTES);
+  const widths = groups.map((g) => totalWidth(g));
+  const leafWidth = widths[logMax]!;
+  // Staged u32 per subtree leaf: the tallest rows plus the injected rows of each lower level.
+  const wordsPerLeaf = widths.reduce((acc, w, l) => acc + w / 2 ** (logMax - l), 0);
+  let s = Math.min(logMax, Math.max(0, Math.floor(Math.log2(SUBTREE_STAGE_BYTES / Math.max(4 * wordsPerLeaf, 4)))));
+  let threads = Math.max(1, Math.min(hashThreads(), 2 ** (logMax - s)));
+  if (threads > 1 && 2 ** s * 4 * wordsPerLeaf < MIN_SUBTREE_BYTES) threads = 1;
+  if (threads === 1 && s < logMax && 2 ** logMax * 4 * wordsPerLeaf <= 4 * SUBTREE_STAGE_BYTES) s = logMax;
+  const S = 2 ** s;
+
+  const layers: (Uint8Array | undefined)[] = Array.from({ length: logMax + 1 }, (_, lv) =>
+    isKeptLevel(lv, logMax) && lv !== logMax ? new Uint8Array((maxH >> lv) * DIGEST_BYTES) : undefined,
+  );
+  // Per thread slot: staged rows, two ping-pong digest buffers, injected digests, kept levels.
+  const keptInSubtree = [...Array(s + 1).keys()].filter((lv) => layers[lv] !== undefined);
+  const keptBytes = keptInSubtree.reduce((acc, lv) => acc + (S >> lv) * DIGEST_BYTES, 0);
+  const stageWords = Math.ceil(S * wordsPerLeaf);
+  const slots = Array.from({ length: threads }, () => ({
+    stage: k.alloc(Math.max(4 * stageWords, 64)),
+    a: k.alloc(S * DIGEST_BYTES),
+    b: k.alloc(Math.max((S / 2) * DIGEST_BYTES, 64)),
+    inj: k.alloc(Math.max((S / 2) * DIGEST_BYTES, 64)),
+    kept: k.alloc(Math.max(keptBytes, 64)),
+  }));
+  const tops = k.alloc((maxH >> s) * DIGEST_BYTES);
   try {
-    const hashGroup = async (list: readonly Matrix[], out: number) => {
-      const w = totalWidth(list);
-      const rowBytes = Math.max(4 * w, 4);
-      const height = list[0]!.height;
-      const batch = Math.max(1, Math.min(height, Math.floor(STAGE_BYTES / rowBytes)));
-      // A row wider than the staging area gets a buffer of its own.
-      const buf = rowBytes > STAGE_BYTES ? k.alloc(rowBytes) : stage;
-      try {
-        for (let r0 = 0; r0 < height; r0 += batch) {
-          const r1 = Math.min(height, r0 + batch);
-          gatherRows(list, r0, r1, k.u32(buf, (r1 - r0) * w));
-          await parallelRanges(ops, r1 - r0, Math.ceil(MIN_BYTES_PER_THREAD / rowBytes), (s0, s1, scratch) => [
-            ops.leaves(buf + s0 * 4 * w, w, s1 - s0, out + (r0 + s0) * DIGEST_BYTES, scratch),
-          ]);
+    for (let round = 0; round < maxH; round += threads * S) {
+      // Each task stages its rows when it is dispatched: workers' tasks first, so a worker hashes
+      // while this thread is still copying the rows of its own subtree.
+      const tasks = slots.map((slot, j) => (scratch: number) => {
+        const first = round + j * S; // first leaf of this subtree
+        // Stage the rows: leaves, then each injected level's rows, in level order.
+        const injAt: number[] = [];
+        let o = 0;
+        for (let lv = 0; lv <= s; lv++) {
+          const g = groups[logMax - lv]!;
+          if (g.length === 0) continue;
+          const n = S >> lv;
+          const r0 = first >> lv;
+          gatherRows(g, r0, r0 + n, k.u32(slot.stage + 4 * o, n * widths[logMax - lv]!));
+          injAt[lv] = slot.stage + 4 * o;
+          o += n * widths[logMax - lv]!;
         }
-      } finally {
-        if (buf !== stage) k.free(buf);
+        const calls: KernelCall[] = [ops.leaves(injAt[0]!, leafWidth, S, slot.a, scratch)];
+        let cur = slot.a;
+        let other = slot.b;
+        let keptOff = slot.kept;
+        for (let lv = 1; lv <= s; lv++) {
+          const n = S >> lv;
+          calls.push(ops.nodes(cur, n, other, scratch));
+          if (injAt[lv] !== undefined) {
+            calls.push(ops.leaves(injAt[lv]!, widths[logMax - lv]!, n, slot.inj, scratch));
+            calls.push(['hash_interleave_digests', [other, slot.inj, n, cur]]);
+            calls.push(ops.nodes(cur, n, other, scratch));
+          }
+          if (layers[lv]) {
+            calls.push(['hash_copy_bytes', [keptOff, other, n * DIGEST_BYTES]]);
+            keptOff += n * DIGEST_BYTES;
+          }
+          [cur, other] = [other, cur];
+        }
+        calls.push(['hash_copy_bytes', [tops + (first >> s) * DIGEST_BYTES, cur, DIGEST_BYTES]]);
+        return calls;
+      });
+      await runTasks(ops, tasks);
+      slots.forEach((slot, j) => {
+        const first = round + j * S;
+        let off = slot.kept;
+        for (const lv of keptInSubtree) {
+          const n = S >> lv;
+          layers[lv]!.set(k.u8(off, n * DIGEST_BYTES), (first >> lv) * DIGEST_BYTES);
+          off += n * DIGEST_BYTES;
+        }
+      });
+    }
+    // Levels above the subtrees.
+    let cur = tops;
+    let n = maxH >> s;
+    const other = k.alloc(Math.max((n / 2) * DIGEST_BYTES, 64));
+    const inj = k.alloc(Math.max((n / 2) * DIGEST_BYTES, 64));
+    try {
+      let dst = other;
+      for (let lv = s + 1; lv <= logMax; lv++) {
+        n >>= 1;
+        await compressInto(ops, cur, n, dst);
+        const g = groups[logMax - lv]!;
+        if (g.length > 0) {
+          await hashRowsInto(ops, g, inj);
+          e.hash_interleave_digests(dst, inj, n, cur);
+          await compressInto(ops, cur, n, dst);
+        }
+        if (layers[lv]) layers[lv]!.set(k.u8(dst, n * DIGEST_BYTES));
+        [cur, dst] = [dst, cur];
       }
-    };
-    const compress = (src: number, n: number, dst: number) =>
-      parallelRanges(ops, n, MIN_BYTES_PER_THREAD / 64, (s0, s1, scratch) => [
-        ops.nodes(src + s0 * 2 * DIGEST_BYTES, s1 - s0, dst + s0 * DIGEST_BYTES, scratch),
-      ]);
-    const layers: (Uint8Array | undefined)[] = [];
-    await hashGroup(groups[logMax]!, cur);
-    layers.push(isKeptLevel(0, logMax) ? k.u8(cur, bytes).slice() : undefined);
-    for (let lv = 1; lv <= logMax; lv++) {
-      const n = maxH >> lv;
-      await compress(cur, n, other);
-      const level = logMax - lv;
-      if (groups[level]!.length > 0) {
-        await hashGroup(groups[level]!, inj);
-        e.hash_interleave_digests(other, inj, n, cur);
-        await compress(cur, n, other);
-      }
-      layers.push(isKeptLevel(lv, logMax) ? k.u8(other, n * DIGEST_BYTES).slice() : undefined);
-      [cur, other] = [other, cur];
+      layers[logMax] = k.u8(cur, DIGEST_BYTES).slice();
+    } finally {
+      k.free(inj);
+      k.free(other);
     }
     return layers;
   } finally {
-    k.free(stage);
-    k.free(inj);
-    k.free(other);
-    k.free(cur);
+    k.free(tops);
+    for (const slot of slots) {
+      k.free(slot.kept);
+      k.free(slot.inj);
+      k.free(slot.b);
+      k.free(slot.a);
+      k.free(slot.stage);
+    }
   }
 }
 

@@ -16,6 +16,7 @@ export { WasmUnavailableError };
 /** The kernel module's exports, with the hashing helper that the loader's list does not name. */
 export type HashExports = KernelExports & {
   hash_interleave_digests(a: number, b: number, count: number, out: number): void;
+  hash_copy_bytes(dst: number, src: number, bytes: number): void;
 };
 
 export interface KernelHashOps {
@@ -60,7 +61,8 @@ export function hashKernels(): HashKernels {
     typeof e.blake3_hash_rows !== 'function' ||
     typeof e.p2_hash_rows !== 'function' ||
     typeof e.p2_compress_pairs !== 'function' ||
-    typeof e.hash_interleave_digests !== 'function'
+    typeof e.hash_interleave_digests !== 'function' ||
+    typeof e.hash_copy_bytes !== 'function'
   ) {
     throw new WasmUnavailableError('hash kernels: build/wasm/kernels.wasm lacks the hash kernels; run `npm run build:wasm`');
   }

@@ -98,6 +98,26 @@ function scratchFor(w: HashWorker, ops: KernelHashOps): number {
 }
 
 /**
+ * Runs independent tasks, at most one per thread: task 0 on this thread, task i on worker i - 1.
+ * Each task gets its thread's scratch for `ops` and returns the calls to run, in order.
+ */
+export async function runTasks(ops: KernelHashOps, tasks: readonly ((scratch: number) => KernelCall[])[]): Promise<void> {
+  const hk = hashKernels();
+  const ws = startWorkers();
+  if (tasks.length > 1 + ws.length) throw new RangeError(`runTasks: ${tasks.length} tasks for ${1 + ws.length} threads`);
+  const remote: Promise<void>[] = [];
+  for (let i = 1; i < tasks.length; i++) {
+    const w = ws[i - 1]!;
+    remote.push(runOnWorker(w, tasks[i]!(scratchFor(w, ops))));
+  }
+  try {
+    if (tasks.length > 0) for (const c of tasks[0]!(hk.scratch(ops))) runCall(hk.e, c);
+  } finally {
+    await Promise.all(remote);
+  }
+}
+
+/**
  * Splits [0, count) into one contiguous range per thread (none smaller than `minPerThread`) and runs
  * `calls(start, end, scratch)` for each: the first range on this thread, the others on workers.
  * `scratch` is that thread's scratch for `ops`. Resolves when every range is done.

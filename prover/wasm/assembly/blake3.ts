@@ -254,3 +254,8 @@ export function hash_interleave_digests(a: usize, b: usize, count: u32, out: usi
     v128.store(out + d, v128.load(b + s, 16), 48);
   }
 }
+
+/** Copies `bytes` bytes (a Merkle builder step: saving a kept level or a subtree's top digest). */
+export function hash_copy_bytes(dst: usize, src: usize, bytes: u32): void {
+  memory.copy(dst, src, bytes);
+}
