@@ -36,7 +36,8 @@ function failure(f: () => unknown): unknown {
 describe('guests the compiler refuses', () => {
   it('a float guest, naming the function and the float operation', async () => {
     const err = compileError(await compileAssemblyScriptSource(FLOAT_GUEST));
-    expect(err.op).toMatch(/^f(32|64)\./);
+    // The first float operation found may be a conversion such as i32.trunc_sat_f64_u.
+    expect(err.op).toMatch(/f(32|64)/);
     expect(err.func.length).toBeGreaterThan(0);
     expect(err.message).toContain(err.func);
     expect(err.message).toContain(err.op);
@@ -79,7 +80,8 @@ describe('runs that fail', () => {
     const e = run(u32le(3)) as GuestPanic;
     expect(e).toBeInstanceOf(GuestPanic);
     expect(e.guestMessage).toMatch(new RegExp(`^mode three fails an assert at ${INLINE_NAME.replace('.', '\\.')}:\\d+:\\d+$`));
-    expect(e.location).toMatch(/^inline-guest\.ts:20:3$/);
+    const line = FAULTY_GUEST.split('\n').findIndex((l) => l.includes('assert(')) + 1;
+    expect(e.location).toBe(`inline-guest.ts:${line}:3`);
     sameAsNode(u32le(3));
   });
   it('a division by zero is a div-by-zero trap', () => {
