@@ -661,8 +661,9 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           const src = op === 130 ? input : publicInput;
           const pos = op === 130 ? inPos : pubPos;
           const ptr = x >>> 0;
+          // The whole requested range must be inside memory (docs/abi.md), even past the input's end.
+          if (ptr + (y >>> 0) > memLen) throw oob(ptr, y >>> 0);
           const n = Math.min(y >>> 0, src.length - pos);
-          if (ptr + n > memLen) throw oob(ptr, n);
           mem.set(src.subarray(pos, pos + n), ptr);
           if (op === 130) inPos += n; else pubPos += n;
           s[fp + a] = z = n;

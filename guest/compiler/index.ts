@@ -135,6 +135,22 @@ function i64Words(v: unknown): [number, number] {
 
 const isIntType = (t: number): boolean => t === T_I32 || t === T_I64 || t === T_NONE || t === T_UNREACHABLE;
 
+/** The operation to name for a float expression: descend through float-typed unary/binary
+ *  operands to the one that first makes a float (e.g. 'f64.convert_i32_u' or 'f64.mul', rather than
+ *  the 'i32.trunc_f64_s' that consumes the result). */
+function floatOrigin(e: number): number {
+  for (;;) {
+    const id = binaryen.getExpressionId(e);
+    const kids = id === E.Unary || id === E.Binary ? children(e, '') : [];
+    const next = kids.find((k) => {
+      const kid = binaryen.getExpressionId(k);
+      return (kid === E.Unary || kid === E.Binary) && !isIntType(binaryen.getExpressionType(k));
+    });
+    if (next === undefined) return e;
+    e = next;
+  }
+}
+
 /** First walk: refuse floats and unsupported operations, naming the operation. */
 function prescan(e: number, func: string): void {
   const stack = [e];
@@ -145,9 +161,10 @@ function prescan(e: number, func: string): void {
       if ((info as binaryen.LoadInfo).isAtomic) throw new CompileError(func, opName(x), 'threads/atomics are not supported');
     }
     const kids = children(x, func);
-    if (!isIntType(info.type)) throw new CompileError(func, opName(x), `${typeName(info.type)} values are not supported (integer code only)`);
-    for (const k of kids) {
-      if (!isIntType(binaryen.getExpressionType(k))) throw new CompileError(func, opName(x), `${typeName(binaryen.getExpressionType(k))} operands are not supported (integer code only)`);
+    if (!isIntType(info.type) || kids.some((k) => !isIntType(binaryen.getExpressionType(k)))) {
+      const at = floatOrigin(x);
+      const t = [binaryen.getExpressionType(at), ...children(at, func).map((k) => binaryen.getExpressionType(k))].find((ty) => !isIntType(ty))!;
+      throw new CompileError(func, opName(at), `${typeName(t)} values are not supported (integer code only)`);
     }
     if (info.id === E.Call && (info as binaryen.CallInfo).isReturn) throw new CompileError(func, opName(x), 'tail calls are not supported');
     if (info.id === E.CallIndirect && (info as binaryen.CallIndirectInfo).isReturn) throw new CompileError(func, opName(x), 'tail calls are not supported');
@@ -379,7 +396,7 @@ function compileModule(mod: binaryen.Module, opts: CompileOptions): Program {
     const writesLocals = (e: number): boolean => {
       const id = binaryen.getExpressionId(e);
       if (id === E.LocalGet || id === E.Const || id === E.GlobalGet) return false;
-      return (binaryen.getSideEffects(e, mod.getFeatures()) & binaryen.SideEffects.WritesLocal) !== 0;
+      return ((binaryen.getSideEffects as unknown as (e: number, m: binaryen.Module) => number)(e, mod) & binaryen.SideEffects.WritesLocal) !== 0;
     };
     /** Evaluates operands in order; a local read early is copied when a later operand writes locals. */
     const operands = (es: readonly number[]): number[] => {
