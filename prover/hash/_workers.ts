@@ -39,6 +39,12 @@ interface HashWorker {
 
 let workers: HashWorker[] | undefined;
 let nextId = 1;
+let remoteTasks = 0;
+
+/** How many task lists have been run on worker threads so far (lets tests see the split happen). */
+export function remoteTaskCount(): number {
+  return remoteTasks;
+}
 
 function startWorkers(): HashWorker[] {
   if (workers) return workers;
@@ -79,6 +85,7 @@ export function hashThreads(): number {
 
 function runOnWorker(w: HashWorker, calls: KernelCall[]): Promise<void> {
   const id = nextId++;
+  remoteTasks++;
   return new Promise<void>((resolve, reject) => {
     w.pending.set(id, { resolve, reject });
     w.worker.ref();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { P } from '../../prover/field/babybear.ts';
 import { blake3Hasher } from '../../prover/hash/blake3.ts';
 import type { Hasher } from '../../prover/hash/hasher.ts';
+import { hashThreads, remoteTaskCount } from '../../prover/hash/_workers.ts';
 import { poseidon2Hasher } from '../../prover/hash/poseidon2-hasher.ts';
 import { type Matrix, matrix } from '../../prover/matrix.ts';
 import { type MerkleOpening, MerkleError, commit, dimsOf, open, verifyOpening } from '../../prover/merkle.ts';
@@ -104,7 +105,10 @@ for (const hasher of [blake3Hasher, poseidon2Hasher]) {
       // (on a machine with two cores or more).
       const [logH, width] = hasher.name === 'blake3' ? [12, 256] : [11, 512];
       const ms = [randomMatrix(width, 2 ** logH, 7), randomMatrix(24, 2 ** (logH - 1), 8), randomMatrix(3, 2 ** (logH - 4), 9)];
-      const [fast, slow] = [await commit(hasher, ms), await commit(generic, ms)];
+      const before = remoteTaskCount();
+      const fast = await commit(hasher, ms);
+      if (hashThreads() > 1) expect(remoteTaskCount()).toBeGreaterThan(before);
+      const slow = await commit(generic, ms);
       expect(hex(fast.root)).toBe(hex(slow.root));
       const idx = [1, 2 ** logH - 1, 777];
       verifyOpening(hasher, fast.root, dimsOf(fast), idx, open(fast, idx));
