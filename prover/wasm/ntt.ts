@@ -53,6 +53,8 @@ export class Twiddles {
   private logMax = -1;
   private fwdPtr = 0;
   private invPtr = 0;
+  /** Smaller tables replaced by a larger one: a transform in flight may still read them. */
+  private retired: number[] = [];
 
   constructor(private readonly k: Kernels) {}
 
@@ -60,7 +62,7 @@ export class Twiddles {
   ensure(logN: number): { fwd: number; inv: number } {
     if (logN > TWO_ADICITY) throw new RangeError(`NTT: size 2^${logN} exceeds the two-adicity ${TWO_ADICITY}`);
     if (logN > this.logMax) {
-      this.dispose();
+      if (this.logMax >= 0) this.retired.push(this.fwdPtr, this.invPtr);
       const lg = Math.max(logN, 1);
       const bytes = 4 << lg;
       this.fwdPtr = this.k.alloc(bytes);
@@ -73,7 +75,10 @@ export class Twiddles {
     return { fwd: this.fwdPtr, inv: this.invPtr };
   }
 
+  /** Frees every table; no transform may be running. */
   dispose(): void {
+    for (const p of this.retired) this.k.free(p);
+    this.retired = [];
     if (this.logMax < 0) return;
     this.k.free(this.fwdPtr);
     this.k.free(this.invPtr);

@@ -1,0 +1,130 @@
+/**
+ * The WASM prover backend: the `ProverBackend` transforms run by the AssemblyScript kernels
+ * (prover/wasm) over a shared memory, split across a worker pool (prover/_pool.ts) when more than
+ * one thread is asked for. Results equal the reference `TsBackend` exactly (tests compare them);
+ * `createBackend` falls back to that reference when the kernels are not built.
+ *
+ * Each call copies its input matrix into kernel memory, runs the plan (prover/wasm/ntt.ts) and
+ * copies the result out into a fresh array, so callers keep plain `Uint32Array` matrices.
+ * @module
+ */
+import type { ProverBackend } from './backend.ts';
+import type { Matrix } from './matrix.ts';
+import { TsBackend } from './backend-ts.ts';
+import { TWO_ADICITY } from './field/babybear.ts';
+import { kernels, kernelsAvailable, type Kernels } from './wasm/kernels.ts';
+import { WasmNtt, localRunner, checkShape, checkShift, type StepRunner } from './wasm/ntt.ts';
+import { WorkerPool } from './_pool.ts';
+
+export interface BackendOptions {
+  /** Threads for the transforms: 1 runs on the calling thread; default `os.availableParallelism()`. */
+  readonly threads?: number;
+  /** Use an existing pool (not disposed by the backend); overrides `threads`. */
+  readonly pool?: WorkerPool;
+}
+
+export class WasmBackend implements ProverBackend {
+  readonly name: string;
+  private readonly ntt: WasmNtt;
+  private readonly runner: StepRunner;
+  private disposed = false;
+
+  private constructor(
+    readonly kernels: Kernels,
+    readonly pool: WorkerPool | undefined,
+    private readonly ownsPool: boolean,
+  ) {
+    this.ntt = new WasmNtt(kernels);
+    this.runner = pool ? pool.runner() : localRunner(kernels);
+    this.name = `wasm-${pool ? pool.size : 1}t`;
+  }
+
+  /** Loads the kernels and, for more than one thread, starts (or adopts) a pool. */
+  static async create(opts: BackendOptions = {}): Promise<WasmBackend> {
+    if (opts.pool) return new WasmBackend(opts.pool.kernels, opts.pool, false);
+    const k = kernels();
+    const threads = opts.threads ?? (await import('node:os')).availableParallelism();
+    if (threads <= 1) return new WasmBackend(k, undefined, false);
+    return new WasmBackend(k, await WorkerPool.create({ threads, kernels: k }), true);
+  }
+
+  /** Number of threads the transforms are split over. */
+  get threads(): number {
+    return this.runner.parts;
+  }
+
+  async interpolate(evals: Matrix): Promise<Matrix> {
+    this.check();
+    const { width, height } = evals;
+    const logN = checkShape(width, height, 'interpolate');
+    checkValues(evals, 'interpolate');
+    const k = this.kernels;
+    const src = k.put(evals.values);
+    const dst = k.alloc(evals.values.length * 4);
+    try {
+      await this.ntt.interpolate(this.runner, dst, src, width, logN);
+      return { values: k.read(dst, evals.values.length), width, height };
+    } finally {
+      k.free(src);
+      k.free(dst);
+    }
+  }
+
+  async evaluateOnCoset(coeffs: Matrix, logBlowup: number, shift: number, bitReversed: boolean): Promise<Matrix> {
+    return this.extend(coeffs, logBlowup, shift, bitReversed, 'evaluateOnCoset');
+  }
+
+  async lde(evals: Matrix, logBlowup: number, shift: number, bitReversed: boolean): Promise<Matrix> {
+    return this.extend(evals, logBlowup, shift, bitReversed, 'lde');
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ntt.twiddles.dispose();
+    if (this.ownsPool) await this.pool?.dispose();
+  }
+
+  private async extend(m: Matrix, logBlowup: number, shift: number, bitReversed: boolean, what: 'lde' | 'evaluateOnCoset'): Promise<Matrix> {
+    this.check();
+    const { width, height } = m;
+    const logN = checkShape(width, height, what);
+    if (!Number.isInteger(logBlowup) || logBlowup < 0 || logN + logBlowup > TWO_ADICITY) {
+      throw new RangeError(`${what}: logBlowup must be an integer with log2(height) + logBlowup <= ${TWO_ADICITY}, got ${logBlowup}`);
+    }
+    checkShift(shift, what);
+    checkValues(m, what);
+    const k = this.kernels;
+    const big = height * 2 ** logBlowup;
+    const src = k.put(m.values);
+    const dst = k.alloc(big * width * 4);
+    try {
+      if (what === 'lde') await this.ntt.lde(this.runner, dst, src, width, logN, logBlowup, shift, bitReversed);
+      else await this.ntt.evaluateOnCoset(this.runner, dst, src, width, logN, logBlowup, shift, bitReversed);
+      return { values: k.read(dst, big * width), width, height: big };
+    } finally {
+      k.free(src);
+      k.free(dst);
+    }
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error('WasmBackend: used after dispose()');
+  }
+}
+
+function checkValues(m: Matrix, what: string): void {
+  if (!(m.values instanceof Uint32Array)) throw new TypeError(`${what}: values must be a Uint32Array`);
+  if (m.values.length !== m.width * m.height) {
+    throw new RangeError(`${what}: ${m.values.length} values for a ${m.height} x ${m.width} matrix`);
+  }
+}
+
+/**
+ * The fastest backend available: `WasmBackend` over `threads` threads (default all cores), or the
+ * TypeScript reference when the kernels are not built or `wasm: false`.
+ */
+export async function createBackend(opts: BackendOptions & { readonly wasm?: boolean } = {}): Promise<ProverBackend> {
+  if (opts.wasm === false || !kernelsAvailable()) return new TsBackend();
+  return WasmBackend.create(opts);
+}
