@@ -4,7 +4,7 @@
  * (`prover/wasm/kernels.ts`).
  *
  * A kernel call needs per-thread scratch (BLAKE3: 8 KiB of chaining-value stack and staging;
- * Poseidon2: its Montgomery-form constants followed by its state, 704 bytes). `KernelHashOps`
+ * Poseidon2: its Montgomery-form constants followed by its 4-lane state, 1 KiB). `KernelHashOps`
  * describes that and the two batched kernels of one hash function, so the tree builder can run
  * them on regions of the shared memory, on any thread.
  * @module

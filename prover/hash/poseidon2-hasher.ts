@@ -20,8 +20,8 @@ import { poseidon2Params16 } from './poseidon2-params.ts';
 const R_MOD_P = 2 ** 32 % P;
 
 export const poseidon2KernelOps: KernelHashOps = Object.freeze<KernelHashOps>({
-  // Kernel layout: 158 words of constants, then the 16-word state at byte 640.
-  scratchBytes: 704,
+  // Kernel layout: 158 words of constants, then the state (16 x 4 lanes) at byte 640.
+  scratchBytes: 1024,
   initScratch(scratch: Uint8Array): void {
     const p = poseidon2Params16();
     const c = new Uint32Array(scratch.buffer, scratch.byteOffset, 158);
