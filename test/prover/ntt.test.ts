@@ -40,7 +40,7 @@ describe('reference NTT (prover/ntt.ts)', () => {
 
   it('transforms every column of a row-major matrix independently', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 6 }), fc.integer(), (width, logN, seed) => {
-      const cols = Array.from({ length: width }, (_, c) => Uint32Array.from({ length: 2 ** logN }, (_, i) => (seed * 7919 + c * 104729 + i * 1299709) >>> 0) % P);
+      const cols = Array.from({ length: width }, (_, c) => Uint32Array.from({ length: 2 ** logN }, (_, i) => ((seed * 7919 + c * 104729 + i * 1299709) >>> 0) % P));
       const m = fromColumns(cols);
       const v = m.values.slice();
       nttRows(v, width);
