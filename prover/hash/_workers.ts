@@ -64,10 +64,16 @@ function startWorkers(): HashWorker[] {
         if (m.error) p.reject(new Error(`hash worker: ${m.error}`));
         else p.resolve();
       });
-      worker.on('error', (e: Error) => {
+      // A worker that dies takes its pending tasks with it and leaves the set: later work runs on
+      // the remaining threads.
+      const drop = (e: Error) => {
         for (const p of w.pending.values()) p.reject(e);
         w.pending.clear();
-      });
+        const i = workers!.indexOf(w);
+        if (i >= 0) workers!.splice(i, 1);
+      };
+      worker.on('error', drop);
+      worker.on('exit', (code) => drop(new Error(`hash worker exited with code ${code}`)));
       worker.unref();
       workers.push(w);
     }
