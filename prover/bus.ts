@@ -40,9 +40,16 @@ import { type Dag, Op, type Expr } from './air/expr.ts';
 import type { AirBuilder, Constraint, ConstraintSystem } from './air/builder.ts';
 import type { ExprLike } from './air/expr.ts';
 import { compile, registerFile, run, type EvalInputs } from './air/program.ts';
-import { P, add, sub, mul, neg } from './field/babybear.ts';
+import { P, add as add_, sub as sub_, neg as neg_ } from './field/babybear.ts';
+import { mulFast } from './air/_mul.ts';
 import { eBatchInverse, eMul, type Ext4 } from './field/ext4.ts';
 import type { Matrix } from './matrix.ts';
+
+// Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
+const add = add_;
+const sub = sub_;
+const neg = neg_;
+const mul = mulFast;
 
 export interface BusOptions {
   /** Tuple length; checked at every interaction. */

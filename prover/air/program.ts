@@ -13,9 +13,15 @@
  * the trace itself, `nextStride` = 1). Rows wrap: the next row of the last is row 0.
  * @module
  */
-import { P, mul } from '../field/babybear.ts';
-import { W } from '../field/ext4.ts';
+import { P as P_ } from '../field/babybear.ts';
+import { mulFast } from './_mul.ts';
+import { W as W_ } from '../field/ext4.ts';
 import { type Dag, Op } from './expr.ts';
+
+// Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
+const P = P_;
+const W = W_;
+const mul = mulFast;
 
 /** Inputs to one run of a program over some rows. Matrices are row-major. */
 export interface EvalInputs {

@@ -12,13 +12,36 @@
  * q(x) = sum_i x^{i n} q_i(x); each q_i is committed by its evaluations on H_n, as 4 base columns.
  * @module
  */
-import { P, GENERATOR, inv, mul, pow, rootOfUnity, sub, batchInverse } from '../field/babybear.ts';
+import { P as P_, GENERATOR, inv, pow, rootOfUnity, sub as sub_ } from '../field/babybear.ts';
+import { mulFast } from '../air/_mul.ts';
 import type { ProverBackend } from '../backend.ts';
 import type { Matrix } from '../matrix.ts';
 import type { ConstraintSystem } from '../air/builder.ts';
 import { compile, registerFile, run, type EvalInputs } from '../air/program.ts';
 
+// Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
+const P = P_;
+const sub = sub_;
+const mul = mulFast;
+
 export const QUOTIENT_SHIFT = GENERATOR;
+
+/** Montgomery's batch inversion with the fast product (no zero allowed: callers pass nonzero values). */
+function batchInverse(values: Uint32Array): Uint32Array {
+  const n = values.length;
+  const out = new Uint32Array(n);
+  let acc = 1;
+  for (let i = 0; i < n; i++) {
+    out[i] = acc;
+    acc = mul(acc, values[i]!);
+  }
+  let invAcc = inv(acc);
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = mul(invAcc, out[i]!);
+    invAcc = mul(invAcc, values[i]!);
+  }
+  return out;
+}
 
 /** log2 of the quotient domain's size over the trace domain's: ceil(log2(chunks)). */
 export function logQuotientBlowup(chunks: number): number {
@@ -68,13 +91,12 @@ export function domainSelectors(logN: number, logQ: number): { isFirstRow: Uint3
 }
 
 const LANES = 512;
-/** Terms a*b with a < 2^31, b < 2^16 summed exactly in a double: 2^53 / 2^47. */
-const LAZY_TERMS = 64;
 
 /**
  * Values of the combined quotient sum_k alpha^k C_k(x) / Z_H(x) on the quotient domain, row-major
  * ext4 (width 4). `inputs` hold the LDE on that domain (nextStride = 2^logQ) and its selectors.
- * `alphaPowers` is flat ext4, one per constraint, in constraint order.
+ * `alphaPowers` is flat ext4, one per constraint, in constraint order. Work is column-oriented:
+ * each constraint's block of values is folded into four accumulator lanes in one tight loop.
  */
 export function quotientValues(sys: ConstraintSystem, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, rows: { start: number; end: number } = { start: 0, end: inputs.height }): Uint32Array {
   const cons = sys.constraints;
@@ -82,59 +104,47 @@ export function quotientValues(sys: ConstraintSystem, inputs: EvalInputs, invZ: 
   const regs = registerFile(prog, LANES);
   const period = invZ.length;
   const out = new Uint32Array((rows.end - rows.start) * 4);
-  // Split alpha^k coordinates into 16-bit halves so that products accumulate exactly, unreduced.
   const K = cons.length;
-  const aHi = new Float64Array(4 * K);
-  const aLo = new Float64Array(4 * K);
-  for (let i = 0; i < 4 * K; i++) {
-    aHi[i] = alphaPowers[i]! >>> 16;
-    aLo[i] = alphaPowers[i]! & 0xffff;
-  }
-  const acc = new Float64Array(8);
+  const L = LANES;
+  const acc = new Uint32Array(4 * L);
   const extRoot = prog.rootIsExt;
   const rootReg = prog.rootReg;
-  for (let start = rows.start; start < rows.end; start += LANES) {
-    const len = Math.min(LANES, rows.end - start);
-    run(prog, inputs, start, len, regs, LANES);
-    for (let i = 0; i < len; i++) {
-      let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-      for (let k0 = 0; k0 < K; k0 += LAZY_TERMS) {
-        acc.fill(0);
-        const kEnd = Math.min(K, k0 + LAZY_TERMS);
-        for (let k = k0; k < kEnd; k++) {
-          const base = rootReg[k]! * LANES + i;
-          if (extRoot[k]) {
-            // ext * ext: reduce eagerly (bus constraints are a minority).
-            const a0 = alphaPowers[4 * k]!, a1 = alphaPowers[4 * k + 1]!, a2 = alphaPowers[4 * k + 2]!, a3 = alphaPowers[4 * k + 3]!;
-            const b0 = regs[base]!, b1 = regs[base + LANES]!, b2 = regs[base + 2 * LANES]!, b3 = regs[base + 3 * LANES]!;
-            r0 = (r0 + mul(a0, b0) + mul(11, (mul(a1, b3) + mul(a2, b2) + mul(a3, b1)) % P)) % P;
-            r1 = (r1 + mul(a0, b1) + mul(a1, b0) + mul(11, (mul(a2, b3) + mul(a3, b2)) % P)) % P;
-            r2 = (r2 + mul(a0, b2) + mul(a1, b1) + mul(a2, b0) + mul(11, mul(a3, b3))) % P;
-            r3 = (r3 + mul(a0, b3) + mul(a1, b2) + mul(a2, b1) + mul(a3, b0)) % P;
-          } else {
-            const c = regs[base]!;
-            const o = 4 * k;
-            acc[0] += c * aHi[o]!;
-            acc[1] += c * aLo[o]!;
-            acc[2] += c * aHi[o + 1]!;
-            acc[3] += c * aLo[o + 1]!;
-            acc[4] += c * aHi[o + 2]!;
-            acc[5] += c * aLo[o + 2]!;
-            acc[6] += c * aHi[o + 3]!;
-            acc[7] += c * aLo[o + 3]!;
-          }
+  for (let start = rows.start; start < rows.end; start += L) {
+    const len = Math.min(L, rows.end - start);
+    run(prog, inputs, start, len, regs, L);
+    acc.fill(0);
+    for (let k = 0; k < K; k++) {
+      const src = rootReg[k]! * L;
+      const a0 = alphaPowers[4 * k]!, a1 = alphaPowers[4 * k + 1]!, a2 = alphaPowers[4 * k + 2]!, a3 = alphaPowers[4 * k + 3]!;
+      if (extRoot[k]) {
+        for (let i = 0; i < len; i++) {
+          const b0 = regs[src + i]!, b1 = regs[src + L + i]!, b2 = regs[src + 2 * L + i]!, b3 = regs[src + 3 * L + i]!;
+          acc[i] = (acc[i]! + mul(a0, b0) + mul(11, (mul(a1, b3) + mul(a2, b2) + mul(a3, b1)) % P)) % P;
+          acc[L + i] = (acc[L + i]! + mul(a0, b1) + mul(a1, b0) + mul(11, (mul(a2, b3) + mul(a3, b2)) % P)) % P;
+          acc[2 * L + i] = (acc[2 * L + i]! + mul(a0, b2) + mul(a1, b1) + mul(a2, b0) + mul(11, mul(a3, b3))) % P;
+          acc[3 * L + i] = (acc[3 * L + i]! + mul(a0, b3) + mul(a1, b2) + mul(a2, b1) + mul(a3, b0)) % P;
         }
-        r0 = (r0 + (((acc[0]! % P) * 65536 + (acc[1]! % P)) % P)) % P;
-        r1 = (r1 + (((acc[2]! % P) * 65536 + (acc[3]! % P)) % P)) % P;
-        r2 = (r2 + (((acc[4]! % P) * 65536 + (acc[5]! % P)) % P)) % P;
-        r3 = (r3 + (((acc[6]! % P) * 65536 + (acc[7]! % P)) % P)) % P;
+      } else {
+        for (let i = 0; i < len; i++) {
+          const c = regs[src + i]!;
+          let v = acc[i]! + mul(c, a0);
+          acc[i] = v >= P ? v - P : v;
+          v = acc[L + i]! + mul(c, a1);
+          acc[L + i] = v >= P ? v - P : v;
+          v = acc[2 * L + i]! + mul(c, a2);
+          acc[2 * L + i] = v >= P ? v - P : v;
+          v = acc[3 * L + i]! + mul(c, a3);
+          acc[3 * L + i] = v >= P ? v - P : v;
+        }
       }
+    }
+    for (let i = 0; i < len; i++) {
       const zi = invZ[(start + i) & (period - 1)]!;
       const o = (start + i - rows.start) * 4;
-      out[o] = mul(r0, zi);
-      out[o + 1] = mul(r1, zi);
-      out[o + 2] = mul(r2, zi);
-      out[o + 3] = mul(r3, zi);
+      out[o] = mul(acc[i]!, zi);
+      out[o + 1] = mul(acc[L + i]!, zi);
+      out[o + 2] = mul(acc[2 * L + i]!, zi);
+      out[o + 3] = mul(acc[3 * L + i]!, zi);
     }
   }
   return out;
