@@ -1,7 +1,7 @@
 /**
- * The `zkvm` command as a user runs it (a child process of bin/zkvm.js): build and run examples,
- * --json shapes, and every failure as a non-zero exit with one line on stderr and no stack trace.
- * Each spawn costs a couple of seconds (tsx, binaryen), so the cases share builds.
+ * The `zkvm` command: build and run examples, --json shapes, and every failure as a non-zero exit
+ * with one line on stderr and no stack trace. Most cases call `runCli` in-process; a few spawn
+ * bin/zkvm.js as a user would (each spawn costs seconds: tsx and binaryen start-up).
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as fib from '../../examples/fibonacci/input.ts';
 import { FAULTY_GUEST, FLOAT_GUEST, u32le } from '../examples/_guests.ts';
+import { runCli } from '../../cli/cli.ts';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'zkvm.js');
 
@@ -20,7 +21,16 @@ interface CliResult {
   stderr: string;
 }
 
-function zkvm(...args: string[]): Promise<CliResult> {
+/** In-process run of one command line. */
+async function zkvm(...args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** The real command in a child process. */
+function spawnZkvm(...args: string[]): Promise<CliResult> {
   return new Promise((done) => {
     execFile(process.execPath, [BIN, ...args], { cwd: resolve(import.meta.dirname, '..', '..'), timeout: 120_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
@@ -61,6 +71,18 @@ describe('zkvm CLI', () => {
     expect(info.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(info.instructions).toBeGreaterThan(0);
     expect(b.stdout).toMatch(/^built .*faulty\.zkvm\n/);
+  });
+
+  it('as a process: runs a program, and a failing run exits 1 with one line on stderr', async () => {
+    const [ok, panic, usage] = await Promise.all([
+      spawnZkvm('run', fibProgram, '--input-hex', '0a000000', '--json'),
+      spawnZkvm('run', faultyProgram, '--input-hex', Buffer.from(u32le(0)).toString('hex')),
+      spawnZkvm('--bogus-command'),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as { output: string }).output).toBe('3700000000000000');
+    expectOneLineFailure(panic, /mode zero is not allowed/);
+    expectOneLineFailure(usage, /unknown command '--bogus-command'/, 2);
   });
 
   it('prints help for the tool and for each command', async () => {
