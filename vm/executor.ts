@@ -78,7 +78,7 @@ function popcnt32(x: number): number {
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 function toBig(lo: number, hi: number): bigint {
-  return (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 /** 64-bit division and remainder; `s[d], s[d+1]` <- result. Traps are checked by the caller. */
 function divrem64(s: Int32Array, d: number, xl: number, xh: number, yl: number, yh: number, kind: number): void {

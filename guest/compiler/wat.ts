@@ -6,9 +6,13 @@
  */
 import binaryen from 'binaryen';
 
-/** Assembles WAT text (all features enabled) into a .wasm binary with names. */
+const F = binaryen.Features;
+/** Features that Node's engine reads too (`All` would switch on encodings V8 rejects, e.g. compact imports). */
+const FEATURES = F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 | F.BulkMemory | F.SignExt | F.Atomics | F.Multivalue | F.ReferenceTypes | F.TailCall;
+
+/** Assembles WAT text into a .wasm binary with names. */
 export function assembleWat(text: string): Uint8Array {
-  const mod = (binaryen.parseText as (t: string, f?: number) => binaryen.Module)(text, binaryen.Features.All);
+  const mod = (binaryen.parseText as (t: string, f?: number) => binaryen.Module)(text, FEATURES);
   try {
     const prev = binaryen.getDebugInfo();
     binaryen.setDebugInfo(true);
