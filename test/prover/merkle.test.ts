@@ -93,7 +93,7 @@ for (const hasher of [blake3Hasher, poseidon2Hasher]) {
       verifyOpening(hasher, fast.root, dimsOf(fast), idx, b);
     });
 
-    it('a tree big enough to be split over the worker threads equals the single-threaded generic build', async () => {
+    it('a tree big enough to take several rounds of subtrees over the worker threads equals the generic build', async () => {
       const generic: Hasher = {
         name: hasher.name,
         hashRow: (v) => hasher.hashRow(v),
@@ -101,9 +101,9 @@ for (const hasher of [blake3Hasher, poseidon2Hasher]) {
         hashRows: (m) => hasher.hashRows(m),
         compressLayer: (c) => hasher.compressLayer(c),
       };
-      // Rows of 1-2 KiB make subtrees of 2^10-2^11 leaves, so the 2^11-2^12 leaves go to two threads
-      // (on a machine with two cores or more).
-      const [logH, width] = hasher.name === 'blake3' ? [12, 256] : [11, 512];
+      // Rows of 1-2 KiB make subtrees of 2^10 / 2^9 leaves, so the 2^13 / 2^12 leaves take several
+      // rounds, each split over two threads (on a machine with two cores or more).
+      const [logH, width] = hasher.name === 'blake3' ? [13, 256] : [12, 512];
       const ms = [randomMatrix(width, 2 ** logH, 7), randomMatrix(24, 2 ** (logH - 1), 8), randomMatrix(3, 2 ** (logH - 4), 9)];
       const before = remoteTaskCount();
       const fast = await commit(hasher, ms);
@@ -243,5 +243,22 @@ describe('Merkle commitment inputs', () => {
     const tree = await commit(blake3Hasher, [m]);
     expect(hex(tree.root)).toBe(hex(blake3Hasher.hashRow(m.values)));
     verifyOpening(blake3Hasher, tree.root, dimsOf(tree), [0], open(tree, [0]));
+  });
+});
+
+describe.skipIf(!process.env['SLOW'])('Merkle commitment at prover sizes (SLOW)', () => {
+  it('2^20 rows of 16 elements plus shorter tables commit, open and verify', async () => {
+    const ms = [randomMatrix(16, 2 ** 20, 1), randomMatrix(8, 2 ** 18, 2), randomMatrix(4, 2 ** 12, 3)];
+    const tree = await commit(blake3Hasher, ms);
+    const generic: Hasher = {
+      name: 'blake3',
+      hashRow: (v) => blake3Hasher.hashRow(v),
+      compress: (l, r) => blake3Hasher.compress(l, r),
+      hashRows: (m) => blake3Hasher.hashRows(m),
+      compressLayer: (c) => blake3Hasher.compressLayer(c),
+    };
+    expect(hex(tree.root)).toBe(hex((await commit(generic, ms)).root));
+    const idx = Array.from({ length: 100 }, (_, i) => (i * 10_487 + 3) % 2 ** 20);
+    verifyOpening(blake3Hasher, tree.root, dimsOf(tree), idx, open(tree, idx));
   });
 });
