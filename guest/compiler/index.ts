@@ -201,6 +201,14 @@ function compileModule(mod: binaryen.Module, opts: CompileOptions): Program {
   if (!mod.validate()) throw new CompileError('<module>', 'validate', 'the module does not validate');
 
   // ---- module-level structure ----
+  // Display names: binaryen numbers nameless functions; an exported one is better known by its export.
+  const exportName = new Map<string, string>();
+  for (let i = 0; i < mod.getNumExports(); i++) {
+    const ex = binaryen.getExportInfo(mod.getExportByIndex(i));
+    if (ex.kind === binaryen.ExternalFunction && !exportName.has(ex.value)) exportName.set(ex.value, ex.name);
+  }
+  const displayName = (name: string): string => (/^\d+$/.test(name) ? exportName.get(name) ?? `func${name}` : name);
+
   const syscallOf = new Map<string, string>(); // imported function internal name -> syscall op
   const funcIndex = new Map<string, number>();
   const funcRefs: number[] = [];
@@ -258,10 +266,10 @@ function compileModule(mod: binaryen.Module, opts: CompileOptions): Program {
   for (const ref of funcRefs) {
     const fi = binaryen.getFunctionInfo(ref);
     for (const t of [...binaryen.expandType(fi.params), ...binaryen.expandType(fi.results), ...fi.vars]) {
-      if (t !== T_I32 && t !== T_I64) throw new CompileError(fi.name, `${typeName(t)} local`, `${typeName(t)} values are not supported (integer code only)`);
+      if (t !== T_I32 && t !== T_I64) throw new CompileError(displayName(fi.name), `${typeName(t)} local`, `${typeName(t)} values are not supported (integer code only)`);
     }
-    if (binaryen.expandType(fi.results).length > 1) throw new CompileError(fi.name, 'multi-value result', 'functions with several results are not supported');
-    prescan(fi.body, fi.name);
+    if (binaryen.expandType(fi.results).length > 1) throw new CompileError(displayName(fi.name), 'multi-value result', 'functions with several results are not supported');
+    prescan(fi.body, displayName(fi.name));
   }
 
   // Globals: absolute slots.
@@ -348,7 +356,7 @@ function compileModule(mod: binaryen.Module, opts: CompileOptions): Program {
 
   function compileFunction(ref: number, fidx: number): FunctionInfo {
     const fi = binaryen.getFunctionInfo(ref);
-    const fname = fi.name;
+    const fname = displayName(fi.name);
     const fail = (e: number, detail: string): never => {
       throw new CompileError(fname, opName(e), detail);
     };

@@ -157,7 +157,7 @@ describe.each(SPECS)('$wasm', (s) => {
   });
 
   it('matches Node on random operands', () => {
-    const arb = s.inT === 'i32' ? i32Arb : i64Arb;
+    const arb: fc.Arbitrary<V> = s.inT === 'i32' ? i32Arb : i64Arb;
     fc.assert(
       fc.property(fc.array(fc.array(arb, { minLength: s.arity, maxLength: s.arity }), { minLength: 1, maxLength: 48 }), fc.array(arb, { maxLength: 6 }), (ts, xs) => {
         check(ts, xs);
