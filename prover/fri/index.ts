@@ -313,7 +313,7 @@ export function checkFriShape(proof: FriProof, sched: FriSchedule, opts: ProofOp
     const width = 4 * 2 ** sched.layerLogArities[k]!;
     if (typeof op !== 'object' || op === null || !Array.isArray(op.rows) || !Array.isArray(op.siblings)) throw shapeError(`layer ${k} opening is malformed`, { layer: k });
     if (op.rows.length !== opts.numQueries) throw shapeError(`layer ${k} opens ${op.rows.length} rows, expected ${opts.numQueries}`, { layer: k });
-    op.rows.forEach((rs, q) => {
+    op.rows.forEach((rs: readonly Uint32Array[], q: number) => {
       if (!Array.isArray(rs) || rs.length !== 1 || !(rs[0] instanceof Uint32Array) || rs[0].length !== width) {
         throw shapeError(`layer ${k}, query ${q}: leaf is not ${width} words`, { layer: k, query: q });
       }
