@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as fib from '../../examples/fibonacci/input.ts';
-import { FAULTY_GUEST, FLOAT_GUEST, u32le } from '../examples/_guests.ts';
+import { FAULTY_GUEST, FLOAT_GUEST, SUM_GUEST, u32le } from '../examples/_guests.ts';
+import { compileAssemblyScriptSource } from '../../guest/asc.ts';
 import { runCli } from '../../cli/cli.ts';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'zkvm.js');
@@ -106,7 +107,27 @@ describe('zkvm CLI', () => {
     expect(Object.values(r.cyclesByClass).reduce((s, n) => s + n, 0)).toBe(r.cycles);
   });
 
-  it('builds and runs an example in one step, with private and public input', async () => {
+  it('builds a .wasm module and runs it with private and public input files', async () => {
+    const wasmFile = file('sum.wasm', await compileAssemblyScriptSource(SUM_GUEST));
+    const program = file('sum.zkvm');
+    const built = await zkvm('build', wasmFile, '-o', program);
+    expect(built.code, built.stderr).toBe(0);
+    const pub = file('pub.bin', Uint8Array.from([...u32le(0xfffffffe), 0xab, 0xcd]));
+    const [fromProgram, fromWasm] = await Promise.all([
+      zkvm('run', program, '--input', file('priv.bin', u32le(5)), '--public-input', pub, '--json'),
+      zkvm('run', wasmFile, '--input-hex', '05000000', '--public-input', pub, '--json'),
+    ]);
+    expect(fromProgram.code, fromProgram.stderr).toBe(0);
+    expect((JSON.parse(fromProgram.stdout) as { output: string }).output).toBe('03000000abcd');
+    const withoutTime = (text: string) => {
+      const { runMs, ...rest } = JSON.parse(text) as Record<string, unknown>;
+      expect(runMs).toBeTypeOf('number');
+      return rest;
+    };
+    expect(withoutTime(fromWasm.stdout)).toEqual(withoutTime(fromProgram.stdout));
+  });
+
+  it('builds and runs an example in one step', async () => {
     const msg = new TextEncoder().encode('hello, zkvm');
     const r = await zkvm('run', 'examples/sha256', '--input', file('msg.bin', msg), '--json');
     expect(r.code, r.stderr).toBe(0);

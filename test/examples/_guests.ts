@@ -55,3 +55,12 @@ export function u32le(...values: number[]): Uint8Array {
   values.forEach((v, i) => view.setUint32(i * 4, v >>> 0, true));
   return out;
 }
+
+/** Commits private u32 + public u32 (wrapping), then the rest of the public input. */
+export const SUM_GUEST = `
+import { readU32, readPublicU32, readPublicInput, commitU32, commit } from "zkvm-sdk";
+export function main(): void {
+  commitU32(readU32() + readPublicU32());
+  commit(readPublicInput());
+}
+`;
