@@ -18,6 +18,7 @@ import { poseidon2Hasher } from '../prover/hash/poseidon2-hasher.ts';
 import { hashThreads } from '../prover/hash/_workers.ts';
 import { type Matrix, matrix } from '../prover/matrix.ts';
 import { commit } from '../prover/merkle.ts';
+import { WorkerPool } from '../prover/_pool.ts';
 
 export interface HashBenchOptions {
   /** log2 of the Merkle matrix height (default 16). */
@@ -34,7 +35,8 @@ export interface HashBenchFigures {
   readonly blake3WasmMBpsWide: number;
   readonly poseidon2TsMBps64: number;
   readonly poseidon2WasmMBps64: number;
-  readonly merkle: readonly { hasher: string; rows: number; width: number; ms: number; MBps: number }[];
+  /** `threads`: 'local' = this thread + light workers, 'pool' = the prover's worker pool. */
+  readonly merkle: readonly { hasher: string; threads: string; rows: number; width: number; ms: number; MBps: number }[];
   /** Width in field elements of the "wide" rows. */
   readonly wideWidth: number;
   /** Threads the batched kernels were split over. */
@@ -90,13 +92,20 @@ export async function benchHash(opts: HashBenchOptions = {}): Promise<HashBenchF
   }));
   const poseidon2WasmMBps64 = mbps(bytes(small), await best(samples, () => poseidon2Hasher.hashRows(small)));
 
-  const merkle: { hasher: string; rows: number; width: number; ms: number; MBps: number }[] = [];
+  const merkle: { hasher: string; threads: string; rows: number; width: number; ms: number; MBps: number }[] = [];
   const m = matrix(seeded(width << logRows, 3), width);
-  for (const h of [blake3Hasher, poseidon2Hasher] as Hasher[]) {
-    // Poseidon2 is ~50x slower: a 16x smaller tree keeps the run short, the rate is what counts.
-    const mm = h.name === 'poseidon2' ? matrix(m.values.subarray(0, width << Math.max(logRows - 4, 1)), width) : m;
-    const ms = await best(h.name === 'poseidon2' ? 1 : samples, () => commit(h, [mm]));
-    merkle.push({ hasher: h.name, rows: mm.height, width, ms: Math.round(ms * 10) / 10, MBps: mbps(bytes(mm), ms) });
+  const pool = await WorkerPool.create();
+  try {
+    for (const h of [blake3Hasher, poseidon2Hasher] as Hasher[]) {
+      // Poseidon2 is ~20x slower: a 16x smaller tree keeps the run short, the rate is what counts.
+      const mm = h.name === 'poseidon2' ? matrix(m.values.subarray(0, width << Math.max(logRows - 4, 1)), width) : m;
+      for (const [threads, opts] of [['local', {}], [`pool of ${pool.size}`, { pool }]] as const) {
+        const ms = await best(h.name === 'poseidon2' ? 2 : samples, () => commit(h, [mm], opts));
+        merkle.push({ hasher: h.name, threads, rows: mm.height, width, ms: Math.round(ms * 10) / 10, MBps: mbps(bytes(mm), ms) });
+      }
+    }
+  } finally {
+    await pool.dispose();
   }
   return { blake3NobleMBps64, blake3NobleMBpsWide, blake3WasmMBps64, blake3WasmMBpsWide, poseidon2TsMBps64, poseidon2WasmMBps64, merkle, wideWidth, threads: hashThreads() };
 }
@@ -112,6 +121,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`BLAKE3 leaf hashing, MB/s: noble 64 B ${figures.blake3NobleMBps64}, ${figures.wideWidth * 4} B ${figures.blake3NobleMBpsWide}; ` +
       `WASM 64 B ${figures.blake3WasmMBps64}, ${figures.wideWidth * 4} B ${figures.blake3WasmMBpsWide}`);
     console.log(`Poseidon2 leaf hashing (16 elements), MB/s: TS ${figures.poseidon2TsMBps64}, WASM ${figures.poseidon2WasmMBps64}`);
-    for (const r of figures.merkle) console.log(`Merkle commit ${r.hasher}: ${r.rows} x ${r.width} in ${r.ms} ms = ${r.MBps} MB/s (${figures.threads} threads)`);
+    for (const r of figures.merkle) {
+      const threads = r.threads === 'local' ? `${figures.threads} local threads` : r.threads;
+      console.log(`Merkle commit ${r.hasher}: ${r.rows} x ${r.width} in ${r.ms} ms = ${r.MBps} MB/s (${threads})`);
+    }
   }
 }

@@ -21,7 +21,8 @@
 import { P } from './field/babybear.ts';
 import { compressInto, hashRowsInto } from './hash/_batch.ts';
 import { type KernelCall, type KernelHashOps, hashKernels } from './hash/_wasm.ts';
-import { hashThreads, runTasks } from './hash/_workers.ts';
+import { type HashExecutor, localExecutor, poolExecutor } from './hash/_workers.ts';
+import type { WorkerPool } from './_pool.ts';
 import { DIGEST_BYTES, type Hasher, gatherRows, totalWidth } from './hash/hasher.ts';
 import type { Matrix } from './matrix.ts';
 
@@ -124,15 +125,23 @@ function interleave(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+export interface CommitOptions {
+  /**
+   * The prover's worker pool (over this thread's kernel memory): hashing then runs on its workers,
+   * this thread staging rows meanwhile. Without it, the hashing module's own light workers are used.
+   */
+  readonly pool?: WorkerPool;
+}
+
 /** Commits to the rows of `matrices` (heights powers of two, possibly different). */
-export async function commit(hasher: Hasher, matrices: readonly Matrix[]): Promise<MerkleTree> {
+export async function commit(hasher: Hasher, matrices: readonly Matrix[], opts: CommitOptions = {}): Promise<MerkleTree> {
   const logMax = checkDims(matrices, 'range');
   matrices.forEach((m, i) => {
     if (m.values.length !== m.width * m.height) throw new RangeError(`merkle: matrix ${i} has ${m.values.length} values, expected ${m.width * m.height}`);
   });
   const groups = groupByHeight(matrices, logMax).map((g) => g.map((m) => matrices[m]!));
   const layers = hasher.kernelOps
-    ? await buildInKernel(hasher.kernelOps, groups, logMax)
+    ? await buildInKernel(hasher.kernelOps, groups, logMax, opts.pool ? poolExecutor(opts.pool) : localExecutor)
     : await buildWithHasher(hasher, groups, logMax);
   return { root: layers[logMax]!.slice(), hasher, matrices, logMaxHeight: logMax, layers };
 }
@@ -158,14 +167,19 @@ const MIN_SUBTREE_BYTES = 1 << 16;
 
 /**
  * The WASM path. The leaves are cut into subtrees of S = 2^s leaves, sized so that a subtree's
- * rows fit a few MiB; each round stages the rows of one subtree per thread and every thread
- * computes its subtree entirely in kernel memory (leaf hashes, then s levels of compression with
- * the injected rows), saving its kept levels and its top digest. The levels above the subtrees are
- * then computed from the tops, each level split over the threads. Digest memory in the kernel is
- * thus a few subtrees plus the tops, not the whole pyramid, and one message per thread per round
- * does a whole subtree.
+ * rows fit a few MiB; each round gives one subtree to each thread, which computes it entirely in
+ * kernel memory (leaf hashes, then s levels of compression with the injected rows), saving its kept
+ * levels and its top digest. Rows are staged in two alternating buffers, so the next round's rows
+ * are copied while the current round is hashed. The levels above the subtrees are then computed
+ * from the tops, each level split over the threads. Kernel memory thus holds a few subtrees and
+ * the tops, not the whole pyramid, and one message per thread per round does a whole subtree.
  */
-async function buildInKernel(ops: KernelHashOps, groups: Matrix[][], logMax: number): Promise<(Uint8Array | undefined)[]> {
+async function buildInKernel(
+  ops: KernelHashOps,
+  groups: Matrix[][],
+  logMax: number,
+  exec: HashExecutor,
+): Promise<(Uint8Array | undefined)[]> {
   const { k, e } = hashKernels();
   const maxH = 2 ** logMax;
   const widths = groups.map((g) => totalWidth(g));
@@ -173,7 +187,7 @@ async function buildInKernel(ops: KernelHashOps, groups: Matrix[][], logMax: num
   // Staged u32 per subtree leaf: the tallest rows plus the injected rows of each lower level.
   const wordsPerLeaf = widths.reduce((acc, w, l) => acc + w / 2 ** (logMax - l), 0);
   let s = Math.min(logMax, Math.max(0, Math.floor(Math.log2(SUBTREE_STAGE_BYTES / Math.max(4 * wordsPerLeaf, 4)))));
-  let threads = Math.max(1, Math.min(hashThreads(), 2 ** (logMax - s)));
+  let threads = Math.max(1, Math.min(exec.threads, 2 ** (logMax - s)));
   if (threads > 1 && 2 ** s * 4 * wordsPerLeaf < MIN_SUBTREE_BYTES) threads = 1;
   if (threads === 1 && s < logMax && 2 ** logMax * 4 * wordsPerLeaf <= 4 * SUBTREE_STAGE_BYTES) s = logMax;
   const S = 2 ** s;
@@ -181,67 +195,79 @@ async function buildInKernel(ops: KernelHashOps, groups: Matrix[][], logMax: num
   const layers: (Uint8Array | undefined)[] = Array.from({ length: logMax + 1 }, (_, lv) =>
     isKeptLevel(lv, logMax) && lv !== logMax ? new Uint8Array((maxH >> lv) * DIGEST_BYTES) : undefined,
   );
-  // Per thread slot: staged rows, two ping-pong digest buffers, injected digests, kept levels.
   const keptInSubtree = [...Array(s + 1).keys()].filter((lv) => layers[lv] !== undefined);
   const keptBytes = keptInSubtree.reduce((acc, lv) => acc + (S >> lv) * DIGEST_BYTES, 0);
-  const stageWords = Math.ceil(S * wordsPerLeaf);
+  const stageBytes = Math.max(4 * Math.ceil(S * wordsPerLeaf), 64);
+  // Per thread: two staging buffers, two ping-pong digest buffers, injected digests, kept levels.
   const slots = Array.from({ length: threads }, () => ({
-    stage: k.alloc(Math.max(4 * stageWords, 64)),
+    stage: [k.alloc(stageBytes), k.alloc(stageBytes)] as const,
     a: k.alloc(S * DIGEST_BYTES),
     b: k.alloc(Math.max((S / 2) * DIGEST_BYTES, 64)),
     inj: k.alloc(Math.max((S / 2) * DIGEST_BYTES, 64)),
     kept: k.alloc(Math.max(keptBytes, 64)),
   }));
   const tops = k.alloc((maxH >> s) * DIGEST_BYTES);
+
+  /** Stages the rows of subtree `first` into `stage`; returns where each level's rows start. */
+  const stageRows = (first: number, stage: number): number[] => {
+    const at: number[] = [];
+    let o = 0;
+    for (let lv = 0; lv <= s; lv++) {
+      const g = groups[logMax - lv]!;
+      if (g.length === 0) continue;
+      const n = S >> lv;
+      const w = widths[logMax - lv]!;
+      gatherRows(g, first >> lv, (first >> lv) + n, k.u32(stage + 4 * o, n * w));
+      at[lv] = stage + 4 * o;
+      o += n * w;
+    }
+    return at;
+  };
+  /** The calls computing subtree `first` from its staged rows. */
+  const subtreeCalls = (slot: (typeof slots)[number], first: number, at: number[], scratch: number): KernelCall[] => {
+    const calls: KernelCall[] = [ops.leaves(at[0]!, leafWidth, S, slot.a, scratch)];
+    let cur = slot.a;
+    let other = slot.b;
+    let keptOff = slot.kept;
+    for (let lv = 1; lv <= s; lv++) {
+      const n = S >> lv;
+      calls.push(ops.nodes(cur, n, other, scratch));
+      if (at[lv] !== undefined) {
+        calls.push(ops.leaves(at[lv]!, widths[logMax - lv]!, n, slot.inj, scratch));
+        calls.push(['hash_interleave_digests', [other, slot.inj, n, cur]]);
+        calls.push(ops.nodes(cur, n, other, scratch));
+      }
+      if (layers[lv]) {
+        calls.push(['hash_copy_bytes', [keptOff, other, n * DIGEST_BYTES]]);
+        keptOff += n * DIGEST_BYTES;
+      }
+      [cur, other] = [other, cur];
+    }
+    calls.push(['hash_copy_bytes', [tops + (first >> s) * DIGEST_BYTES, cur, DIGEST_BYTES]]);
+    return calls;
+  };
+  const collectKept = (slot: (typeof slots)[number], first: number) => {
+    let off = slot.kept;
+    for (const lv of keptInSubtree) {
+      const n = S >> lv;
+      layers[lv]!.set(k.u8(off, n * DIGEST_BYTES), (first >> lv) * DIGEST_BYTES);
+      off += n * DIGEST_BYTES;
+    }
+  };
+
   try {
-    for (let round = 0; round < maxH; round += threads * S) {
-      // Each task stages its rows when it is dispatched: workers' tasks first, so a worker hashes
-      // while this thread is still copying the rows of its own subtree.
-      const tasks = slots.map((slot, j) => (scratch: number) => {
-        const first = round + j * S; // first leaf of this subtree
-        // Stage the rows: leaves, then each injected level's rows, in level order.
-        const injAt: number[] = [];
-        let o = 0;
-        for (let lv = 0; lv <= s; lv++) {
-          const g = groups[logMax - lv]!;
-          if (g.length === 0) continue;
-          const n = S >> lv;
-          const r0 = first >> lv;
-          gatherRows(g, r0, r0 + n, k.u32(slot.stage + 4 * o, n * widths[logMax - lv]!));
-          injAt[lv] = slot.stage + 4 * o;
-          o += n * widths[logMax - lv]!;
-        }
-        const calls: KernelCall[] = [ops.leaves(injAt[0]!, leafWidth, S, slot.a, scratch)];
-        let cur = slot.a;
-        let other = slot.b;
-        let keptOff = slot.kept;
-        for (let lv = 1; lv <= s; lv++) {
-          const n = S >> lv;
-          calls.push(ops.nodes(cur, n, other, scratch));
-          if (injAt[lv] !== undefined) {
-            calls.push(ops.leaves(injAt[lv]!, widths[logMax - lv]!, n, slot.inj, scratch));
-            calls.push(['hash_interleave_digests', [other, slot.inj, n, cur]]);
-            calls.push(ops.nodes(cur, n, other, scratch));
-          }
-          if (layers[lv]) {
-            calls.push(['hash_copy_bytes', [keptOff, other, n * DIGEST_BYTES]]);
-            keptOff += n * DIGEST_BYTES;
-          }
-          [cur, other] = [other, cur];
-        }
-        calls.push(['hash_copy_bytes', [tops + (first >> s) * DIGEST_BYTES, cur, DIGEST_BYTES]]);
-        return calls;
-      });
-      await runTasks(ops, tasks);
-      slots.forEach((slot, j) => {
-        const first = round + j * S;
-        let off = slot.kept;
-        for (const lv of keptInSubtree) {
-          const n = S >> lv;
-          layers[lv]!.set(k.u8(off, n * DIGEST_BYTES), (first >> lv) * DIGEST_BYTES);
-          off += n * DIGEST_BYTES;
-        }
-      });
+    const perRound = threads * S;
+    const stageRound = (round: number, buf: 0 | 1) => slots.map((slot, j) => stageRows(round + j * S, slot.stage[buf]));
+    let staged = stageRound(0, 0);
+    for (let round = 0, buf: 0 | 1 = 0; round < maxH; round += perRound, buf = buf === 0 ? 1 : 0) {
+      const at = staged;
+      const running = exec.runTasks(
+        ops,
+        slots.map((slot, j) => (scratch: number) => subtreeCalls(slot, round + j * S, at[j]!, scratch)),
+      );
+      if (round + perRound < maxH) staged = stageRound(round + perRound, buf === 0 ? 1 : 0);
+      await running;
+      slots.forEach((slot, j) => collectKept(slot, round + j * S));
     }
     // Levels above the subtrees.
     let cur = tops;
@@ -252,12 +278,12 @@ async function buildInKernel(ops: KernelHashOps, groups: Matrix[][], logMax: num
       let dst = other;
       for (let lv = s + 1; lv <= logMax; lv++) {
         n >>= 1;
-        await compressInto(ops, cur, n, dst);
+        await compressInto(ops, cur, n, dst, exec);
         const g = groups[logMax - lv]!;
         if (g.length > 0) {
-          await hashRowsInto(ops, g, inj);
+          await hashRowsInto(ops, g, inj, exec);
           e.hash_interleave_digests(dst, inj, n, cur);
-          await compressInto(ops, cur, n, dst);
+          await compressInto(ops, cur, n, dst, exec);
         }
         if (layers[lv]) layers[lv]!.set(k.u8(dst, n * DIGEST_BYTES));
         [cur, dst] = [dst, cur];
@@ -275,7 +301,8 @@ async function buildInKernel(ops: KernelHashOps, groups: Matrix[][], logMax: num
       k.free(slot.inj);
       k.free(slot.b);
       k.free(slot.a);
-      k.free(slot.stage);
+      k.free(slot.stage[1]);
+      k.free(slot.stage[0]);
     }
   }
 }

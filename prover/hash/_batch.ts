@@ -10,7 +10,7 @@
  */
 import type { Matrix } from '../matrix.ts';
 import { type KernelHashOps, hashKernels, runCall } from './_wasm.ts';
-import { parallelRanges } from './_workers.ts';
+import { type HashExecutor, localExecutor, parallelRanges } from './_workers.ts';
 import { DIGEST_BYTES, gatherRows, totalWidth } from './hasher.ts';
 
 /** Staged input rows per round of leaf hashing (split over the threads). */
@@ -19,7 +19,12 @@ const STAGE_BYTES = 1 << 22;
 const MIN_BYTES_PER_THREAD = 1 << 15;
 
 /** Leaf digests of every row of the concatenation of `list` (equal heights), written at `out`. */
-export async function hashRowsInto(ops: KernelHashOps, list: readonly Matrix[], out: number): Promise<void> {
+export async function hashRowsInto(
+  ops: KernelHashOps,
+  list: readonly Matrix[],
+  out: number,
+  exec: HashExecutor = localExecutor,
+): Promise<void> {
   const { k } = hashKernels();
   const w = totalWidth(list);
   const rowBytes = Math.max(4 * w, 4);
@@ -30,9 +35,13 @@ export async function hashRowsInto(ops: KernelHashOps, list: readonly Matrix[], 
     for (let r0 = 0; r0 < height; r0 += batch) {
       const r1 = Math.min(height, r0 + batch);
       gatherRows(list, r0, r1, k.u32(buf, (r1 - r0) * w));
-      await parallelRanges(ops, r1 - r0, Math.ceil(MIN_BYTES_PER_THREAD / rowBytes), (s0, s1, scratch) => [
-        ops.leaves(buf + s0 * 4 * w, w, s1 - s0, out + (r0 + s0) * DIGEST_BYTES, scratch),
-      ]);
+      await parallelRanges(
+        ops,
+        r1 - r0,
+        Math.ceil(MIN_BYTES_PER_THREAD / rowBytes),
+        (s0, s1, scratch) => [ops.leaves(buf + s0 * 4 * w, w, s1 - s0, out + (r0 + s0) * DIGEST_BYTES, scratch)],
+        exec,
+      );
     }
   } finally {
     k.free(buf);
@@ -40,10 +49,14 @@ export async function hashRowsInto(ops: KernelHashOps, list: readonly Matrix[], 
 }
 
 /** Parents of the `n` digest pairs at `src` (64 n bytes), written at `dst` (32 n bytes). */
-export function compressInto(ops: KernelHashOps, src: number, n: number, dst: number): Promise<void> {
-  return parallelRanges(ops, n, MIN_BYTES_PER_THREAD / 64, (s0, s1, scratch) => [
-    ops.nodes(src + s0 * 2 * DIGEST_BYTES, s1 - s0, dst + s0 * DIGEST_BYTES, scratch),
-  ]);
+export function compressInto(ops: KernelHashOps, src: number, n: number, dst: number, exec: HashExecutor = localExecutor): Promise<void> {
+  return parallelRanges(
+    ops,
+    n,
+    MIN_BYTES_PER_THREAD / 64,
+    (s0, s1, scratch) => [ops.nodes(src + s0 * 2 * DIGEST_BYTES, s1 - s0, dst + s0 * DIGEST_BYTES, scratch)],
+    exec,
+  );
 }
 
 /** `hashRowsInto` with the digests copied out to a fresh array. */

@@ -1,19 +1,23 @@
 /**
- * Runs hashing kernel calls on all cores: the main thread plus `availableParallelism() - 1`
- * worker threads, each with an instance of the same compiled kernel module over the same shared
- * memory (the loader's), so work is split by pointer ranges with no copying.
- *
- * A worker is a few lines of plain JavaScript (no TypeScript loader needed inside workers): it
- * instantiates the module and executes lists of `[export name, arguments]` calls. Workers are
- * unreferenced while idle so they never keep the process alive. If workers cannot be started, all
- * calls run on the calling thread.
- * TODO(pool): move onto the shared worker pool (`prover/_pool.ts`) once it lands, so hashing and the
- * NTTs share threads instead of each keeping their own.
+ * Runs hashing kernel calls on all cores, through a `HashExecutor`:
+ * - `poolExecutor(pool)`: the prover's worker pool (`prover/_pool.ts`), whose workers share the
+ *   kernels' memory; this thread only stages rows while the workers hash. The STARK prover passes
+ *   its backend's pool so hashing and the NTTs use the same threads.
+ * - `localExecutor`, the default when no pool is given (tests, tools, a hasher used on its own):
+ *   this thread plus `availableParallelism() - 1` light workers started on first use. Such a worker
+ *   is a few lines of plain JavaScript (no TypeScript loader, so it starts in milliseconds) that
+ *   instantiates the kernel module over the same memory and runs lists of calls. Workers are
+ *   unreferenced while idle so they never keep the process alive; if they cannot be started,
+ *   everything runs on this thread.
+ * Either way each thread gets its own scratch region per hash function, and a task is a list of
+ * kernel calls run in order on one thread.
  * @module
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { WorkerPool } from '../_pool.ts';
 import { kernelModule } from '../wasm/kernels.ts';
+import type { Call } from '../wasm/ntt.ts';
 import { type KernelCall, type KernelHashOps, hashKernels, runCall } from './_wasm.ts';
 
 const WORKER_SOURCE = `
@@ -110,11 +114,67 @@ function scratchFor(w: HashWorker, ops: KernelHashOps): number {
   return p;
 }
 
+/** A task: given its thread's scratch for the hash function, the calls to run in order. */
+export type HashTask = (scratch: number) => KernelCall[];
+
+export interface HashExecutor {
+  /** How many tasks `runTasks` accepts at once (threads that hash). */
+  readonly threads: number;
+  /**
+   * Runs independent tasks, at most `threads`, one per thread, and resolves when all are done. A
+   * task function is called (to stage its input and build its calls) just before it is sent.
+   */
+  runTasks(ops: KernelHashOps, tasks: readonly HashTask[]): Promise<void>;
+}
+
+/** This thread plus the light workers. */
+export const localExecutor: HashExecutor = {
+  get threads() {
+    return hashThreads();
+  },
+  runTasks: (ops, tasks) => runTasks(ops, tasks),
+};
+
+const poolScratch = new WeakMap<WorkerPool, Map<KernelHashOps, number[]>>();
+
+/** The prover's worker pool; it must run over this thread's kernel memory. */
+export function poolExecutor(pool: WorkerPool): HashExecutor {
+  const hk = hashKernels();
+  if (pool.kernels.memory !== hk.k.memory) throw new RangeError('hashing: the pool does not share this thread\'s kernel memory');
+  return {
+    threads: pool.size,
+    async runTasks(ops, tasks) {
+      if (tasks.length > pool.size) throw new RangeError(`runTasks: ${tasks.length} tasks for ${pool.size} pool workers`);
+      let byOps = poolScratch.get(pool);
+      if (!byOps) poolScratch.set(pool, (byOps = new Map()));
+      let scratch = byOps.get(ops);
+      if (!scratch) byOps.set(ops, (scratch = []));
+      for (let i = scratch.length; i < pool.size; i++) {
+        const p = hk.k.alloc(ops.scratchBytes);
+        ops.initScratch(hk.k.u8(p, ops.scratchBytes));
+        scratch.push(p);
+      }
+      const lists = tasks.map((t, i) => t(scratch![i]!));
+      // The pool sends call j to worker j % size, in order: interleave the lists, padding with
+      // empty copies, so that list i runs on worker i.
+      const rows = Math.max(0, ...lists.map((l) => l.length));
+      const step: Call[] = [];
+      for (let r = 0; r < rows; r++) {
+        for (let i = 0; i < pool.size; i++) {
+          const c = lists[i]?.[r];
+          step.push((c ? [c[0], ...c[1]] : ['hash_copy_bytes', 0, 0, 0]) as unknown as Call);
+        }
+      }
+      await pool.run(step);
+    },
+  };
+}
+
 /**
  * Runs independent tasks, at most one per thread: task 0 on this thread, task i on worker i - 1.
  * Each task gets its thread's scratch for `ops` and returns the calls to run, in order.
  */
-export async function runTasks(ops: KernelHashOps, tasks: readonly ((scratch: number) => KernelCall[])[]): Promise<void> {
+export async function runTasks(ops: KernelHashOps, tasks: readonly HashTask[]): Promise<void> {
   const hk = hashKernels();
   const ws = startWorkers();
   if (tasks.length > 1 + ws.length) throw new RangeError(`runTasks: ${tasks.length} tasks for ${1 + ws.length} threads`);
@@ -131,28 +191,23 @@ export async function runTasks(ops: KernelHashOps, tasks: readonly ((scratch: nu
 }
 
 /**
- * Splits [0, count) into one contiguous range per thread (none smaller than `minPerThread`) and runs
- * `calls(start, end, scratch)` for each: the first range on this thread, the others on workers.
- * `scratch` is that thread's scratch for `ops`. Resolves when every range is done.
+ * Splits [0, count) into one contiguous range per thread of `exec` (none smaller than
+ * `minPerThread`) and runs `calls(start, end, scratch)` for each, `scratch` being that thread's
+ * scratch for `ops`. Resolves when every range is done.
  */
 export async function parallelRanges(
   ops: KernelHashOps,
   count: number,
   minPerThread: number,
   calls: (start: number, end: number, scratch: number) => KernelCall[],
+  exec: HashExecutor = localExecutor,
 ): Promise<void> {
-  const hk = hashKernels();
-  const ws = startWorkers();
-  const parts = Math.max(1, Math.min(1 + ws.length, Math.floor(count / Math.max(1, minPerThread))));
+  const parts = Math.max(1, Math.min(exec.threads, Math.floor(count / Math.max(1, minPerThread))));
   const per = Math.ceil(count / parts);
-  const remote: Promise<void>[] = [];
-  for (let p = 1; p < parts; p++) {
-    const start = p * per;
+  const tasks: HashTask[] = [];
+  for (let start = 0; start < count; start += per) {
     const end = Math.min(count, start + per);
-    if (start >= end) break;
-    const w = ws[p - 1]!;
-    remote.push(runOnWorker(w, calls(start, end, scratchFor(w, ops))));
+    tasks.push((scratch) => calls(start, end, scratch));
   }
-  for (const c of calls(0, Math.min(count, per), hk.scratch(ops))) runCall(hk.e, c);
-  await Promise.all(remote);
+  await exec.runTasks(ops, tasks);
 }

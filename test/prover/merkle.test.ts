@@ -4,6 +4,7 @@ import { P } from '../../prover/field/babybear.ts';
 import { blake3Hasher } from '../../prover/hash/blake3.ts';
 import type { Hasher } from '../../prover/hash/hasher.ts';
 import { hashThreads, remoteTaskCount } from '../../prover/hash/_workers.ts';
+import { WorkerPool } from '../../prover/_pool.ts';
 import { poseidon2Hasher } from '../../prover/hash/poseidon2-hasher.ts';
 import { type Matrix, matrix } from '../../prover/matrix.ts';
 import { type MerkleOpening, MerkleError, commit, dimsOf, open, verifyOpening } from '../../prover/merkle.ts';
@@ -228,6 +229,23 @@ for (const hasher of [blake3Hasher, poseidon2Hasher]) {
     });
   });
 }
+
+describe('Merkle commitment on the prover\'s worker pool', () => {
+  it('gives the same tree as the default threads, for both hashers, mixed heights and several rounds', async () => {
+    const pool = await WorkerPool.create({ threads: 2 });
+    try {
+      for (const [hasher, logH, width] of [[blake3Hasher, 13, 256], [poseidon2Hasher, 10, 512]] as const) {
+        const ms = [randomMatrix(width, 2 ** logH, 11), randomMatrix(5, 2 ** (logH - 2), 12), randomMatrix(2, 4, 13)];
+        const [viaPool, local] = [await commit(hasher, ms, { pool }), await commit(hasher, ms)];
+        expect(hex(viaPool.root)).toBe(hex(local.root));
+        const idx = [0, 2 ** logH - 1, 5, 6];
+        expect(open(viaPool, idx).siblings.map(hex)).toEqual(open(local, idx).siblings.map(hex));
+      }
+    } finally {
+      await pool.dispose();
+    }
+  });
+});
 
 describe('Merkle commitment inputs', () => {
   it('refuses heights that are not powers of two, and no matrices', async () => {
