@@ -154,8 +154,17 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
   for (const f of funcs) maxOperand = Math.max(maxOperand, f.frameSize);
   const nGlobals = program.globals.length;
   const stackLimit = nGlobals + stackSlots;
-  const s = new Int32Array(stackLimit + 2 * maxOperand + 4);
+  const slack = 2 * maxOperand + 4;
+  // The slot array grows on demand (checked at calls), so a large stack limit costs nothing up front.
+  let sTop = Math.min(stackLimit, nGlobals + 4096);
+  let s = new Int32Array(sTop + slack);
   s.set(program.globals);
+  const growSlots = (need: number): void => {
+    while (sTop < need) sTop = Math.min(stackLimit, sTop * 2);
+    const ns = new Int32Array(sTop + slack);
+    ns.set(s);
+    s = ns;
+  };
 
   let pages = program.memory.initialPages;
   const maxPages = program.memory.maxPages;
@@ -588,7 +597,10 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
         }
         case 123: { // call
           const nfp = fp + b;
-          if (nfp + funcFrame[a]! > stackLimit) throw new Stop('trap', 'stack-overflow', `frame at slot ${nfp}`);
+          if (nfp + funcFrame[a]! > sTop) {
+            if (nfp + funcFrame[a]! > stackLimit) throw new Stop('trap', 'stack-overflow', `frame at slot ${nfp}`);
+            growSlots(nfp + funcFrame[a]!);
+          }
           s[nfp] = z = pc;
           fp = nfp;
           pc = funcEntry[a]!;
@@ -602,7 +614,10 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           if (f < 0) throw new Stop('trap', 'indirect-call-null', `index ${k}`);
           if (funcType[f] !== c) throw new Stop('trap', 'indirect-call-type', `index ${k} is ${funcs[f]!.name}`);
           const nfp = fp + b;
-          if (nfp + funcFrame[f]! > stackLimit) throw new Stop('trap', 'stack-overflow', `frame at slot ${nfp}`);
+          if (nfp + funcFrame[f]! > sTop) {
+            if (nfp + funcFrame[f]! > stackLimit) throw new Stop('trap', 'stack-overflow', `frame at slot ${nfp}`);
+            growSlots(nfp + funcFrame[f]!);
+          }
           s[nfp] = z = pc;
           fp = nfp;
           pc = funcEntry[f]!;
