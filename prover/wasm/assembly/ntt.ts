@@ -344,6 +344,10 @@ export function ntt_permute_scale(
   const stepA = mmul(fpow(step, 1 << hiShift), R2); // step^(2^(logN-4)): next a
   const stepMid = mmul(fpow(step, side), R2); // step^16: next m
   let fm = mmul(fmul(c, fpow(step, m0 << TILE)), R2);
+  if (width == 1) {
+    permuteColumn(dst, src, hiShift, logM, m0, m1, fm, step, stepA, stepMid, spread, logBlowup);
+    return;
+  }
   for (let m = m0; m < m1; m++) {
     const rm = logM == 0 ? 0 : reverse(m) >>> (32 - logM);
     let fa = fm;
@@ -356,6 +360,75 @@ export function ntt_permute_scale(
         if (spread) scaleRow(dst + <usize>(j << logBlowup) * rowBytes, src + <usize>i * rowBytes, width, f, rep);
         else scaleRow(dst + <usize>i * rowBytes, src + <usize>j * rowBytes, width, f, 1);
         f = mmul(f, stepM);
+      }
+      fa = mmul(fa, stepA);
+    }
+    fm = mmul(fm, stepMid);
+  }
+}
+
+/** Rows jq + ({0, 8, 4, 12} << hs): lanes l of b = 4q + l, whose rev4 is (rev2(l) << 2) | rev2(q). */
+@inline function gather4(src: usize, jq: u32, hs: u32): v128 {
+  let v = i32x4.splat(load<u32>(src + ((<usize>jq) << 2)));
+  v = i32x4.replace_lane(v, 1, load<u32>(src + ((<usize>(jq | (8 << hs))) << 2)));
+  v = i32x4.replace_lane(v, 2, load<u32>(src + ((<usize>(jq | (4 << hs))) << 2)));
+  return i32x4.replace_lane(v, 3, load<u32>(src + ((<usize>(jq | (12 << hs))) << 2)));
+}
+
+@inline function store1(dst: usize, row: u32, x: u32, logBlowup: u32): void {
+  const d = dst + ((<usize>row << logBlowup) << 2);
+  const rep: u32 = 1 << logBlowup;
+  if (rep >= 4) {
+    const xv = i32x4.splat(x);
+    for (let r: u32 = 0; r < rep; r += 4) v128.store(d + ((<usize>r) << 2), xv);
+  } else {
+    for (let r: u32 = 0; r < rep; r++) store<u32>(d + ((<usize>r) << 2), x);
+  }
+}
+
+@inline function scatter4(dst: usize, jq: u32, hs: u32, x: v128, logBlowup: u32): void {
+  store1(dst, jq, i32x4.extract_lane(x, 0), logBlowup);
+  store1(dst, jq | (8 << hs), i32x4.extract_lane(x, 1), logBlowup);
+  store1(dst, jq | (4 << hs), i32x4.extract_lane(x, 2), logBlowup);
+  store1(dst, jq | (12 << hs), i32x4.extract_lane(x, 3), logBlowup);
+}
+
+/**
+ * `ntt_permute_scale` for one column: per (m, a) the 16 factors are fa * step^b, four vectors
+ * made from precomputed powers (no serial chain of products); the natural side moves as four
+ * vectors, the bit-reversed side as gathered or scattered lanes.
+ */
+function permuteColumn(
+  dst: usize, src: usize, hs: u32, logM: u32, m0: u32, m1: u32, fm: u32, step: u32,
+  stepA: u32, stepMid: u32, spread: bool, logBlowup: u32,
+): void {
+  const sM = mmul(step, R2);
+  const s2 = mmul(sM, sM), s3 = mmul(s2, sM), s4 = mmul(s2, s2);
+  const p0 = i32x4(mmul(1, R2), sM, s2, s3);
+  const p1 = vmmul(p0, i32x4.splat(s4));
+  const p2 = vmmul(p1, i32x4.splat(s4));
+  const p3 = vmmul(p2, i32x4.splat(s4));
+  for (let m = m0; m < m1; m++) {
+    const rm = logM == 0 ? 0 : reverse(m) >>> (32 - logM);
+    let fa = fm;
+    for (let a: u32 = 0; a < 16; a++) {
+      const fav = i32x4.splat(fa);
+      const iBase = (a << hs) | (m << TILE);
+      const jBase = (rm << TILE) | (reverse(a) >>> 28);
+      // q = 0..3 covers b = 4q..4q+3; rev2(q) = 0, 2, 1, 3.
+      const j0 = jBase, j1 = jBase | (2 << hs), j2 = jBase | (1 << hs), j3 = jBase | (3 << hs);
+      const f0 = vmmul(fav, p0), f1 = vmmul(fav, p1), f2 = vmmul(fav, p2), f3 = vmmul(fav, p3);
+      const ip = (<usize>iBase) << 2;
+      if (spread) {
+        scatter4(dst, j0, hs, vmmul(v128.load(src + ip), f0), logBlowup);
+        scatter4(dst, j1, hs, vmmul(v128.load(src + ip, 16), f1), logBlowup);
+        scatter4(dst, j2, hs, vmmul(v128.load(src + ip, 32), f2), logBlowup);
+        scatter4(dst, j3, hs, vmmul(v128.load(src + ip, 48), f3), logBlowup);
+      } else {
+        v128.store(dst + ip, vmmul(gather4(src, j0, hs), f0));
+        v128.store(dst + ip, vmmul(gather4(src, j1, hs), f1), 16);
+        v128.store(dst + ip, vmmul(gather4(src, j2, hs), f2), 32);
+        v128.store(dst + ip, vmmul(gather4(src, j3, hs), f3), 48);
       }
       fa = mmul(fa, stepA);
     }

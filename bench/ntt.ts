@@ -1,0 +1,135 @@
+/**
+ * NTT and LDE benchmarks: the WASM kernels on one thread and across the worker pool, beside the
+ * TypeScript reference (prover/ntt.ts, backend-ts.ts).
+ *
+ * Figures (milliseconds, best of `samples` after a warm-up):
+ * - `ntt*`: forward NTT of 2^logN elements (one column), natural order in and out; `dif*` is the
+ *   same transform leaving its output bit-reversed (what the prover's LDE uses; no permutation).
+ *   Both run on data already in kernel memory.
+ * - `lde*`: coset LDE of a 2^logN x 2 matrix with blowup 2 (logBlowup 1), natural order; `Kernel`
+ *   on kernel memory, `Backend` through `WasmBackend.lde` (copies in and out included).
+ * - `ts*`: the TypeScript reference on the same inputs (one sample: it is slow).
+ * Run: `npx tsx bench/ntt.ts [--log-n N] [--samples K] [--no-ts] [--json]`.
+ * @module
+ */
+import { pathToFileURL } from 'node:url';
+import { P, GENERATOR } from '../prover/field/babybear.ts';
+import { nttRows } from '../prover/ntt.ts';
+import { TsBackend } from '../prover/backend-ts.ts';
+import { WasmBackend } from '../prover/backend-wasm.ts';
+import { WorkerPool } from '../prover/_pool.ts';
+import { kernels } from '../prover/wasm/kernels.ts';
+import { WasmNtt, localRunner, type StepRunner } from '../prover/wasm/ntt.ts';
+
+export interface NttBenchOptions {
+  /** log2 of the transform size (default 20). */
+  readonly logN?: number;
+  readonly samples?: number;
+  /** Threads for the pooled figures (default 2). */
+  readonly threads?: number;
+  /** Skip the slow TypeScript reference figures. */
+  readonly skipTs?: boolean;
+}
+
+export interface NttBenchFigures {
+  readonly logN: number;
+  readonly threads: number;
+  readonly ntt1tMs: number;
+  readonly nttPoolMs: number;
+  readonly dif1tMs: number;
+  readonly difPoolMs: number;
+  readonly ldeKernel1tMs: number;
+  readonly ldeKernelPoolMs: number;
+  readonly ldeBackend1tMs: number;
+  readonly ldeBackendPoolMs: number;
+  readonly tsNttMs?: number;
+  readonly tsLdeMs?: number;
+}
+
+function seeded(n: number, seed: number): Uint32Array {
+  const v = new Uint32Array(n);
+  let x = seed | 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    v[i] = (x >>> 0) % P;
+  }
+  return v;
+}
+
+async function bestMs(samples: number, f: () => unknown): Promise<number> {
+  await f();
+  let best = Infinity;
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    await f();
+    best = Math.min(best, performance.now() - t);
+  }
+  return Math.round(best * 100) / 100;
+}
+
+export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigures> {
+  const logN = opts.logN ?? 20;
+  const samples = opts.samples ?? 5;
+  const threads = opts.threads ?? 2;
+  const n = 2 ** logN;
+  const k = kernels();
+  const engine = new WasmNtt(k);
+  engine.twiddles.ensure(logN + 1);
+  const pool = await WorkerPool.create({ threads, kernels: k });
+  const one = localRunner(k);
+  const many = pool.runner();
+  const col = seeded(n, 7);
+  const mat = seeded(2 * n, 11);
+  const src = k.put(col);
+  const dst = k.alloc(4 * n);
+  const lsrc = k.alloc(8 * n);
+  const ldst = k.alloc(16 * n);
+  const b1 = await WasmBackend.create({ threads: 1 });
+  const bp = await WasmBackend.create({ pool });
+  try {
+    const ntt = (r: StepRunner) => () => engine.forward(r, dst, src, 1, logN);
+    const dif = (r: StepRunner) => () => engine.difInPlace(r, dst, 1, logN, false);
+    const lde = (r: StepRunner) => async () => {
+      k.u32(lsrc, 2 * n).set(mat); // the LDE uses its source as scratch
+      await engine.lde(r, ldst, lsrc, 2, logN, 1, GENERATOR, false);
+    };
+    const m = { values: mat, width: 2, height: n };
+    const figures: NttBenchFigures = {
+      logN,
+      threads: many.parts,
+      ntt1tMs: await bestMs(samples, ntt(one)),
+      nttPoolMs: await bestMs(samples, ntt(many)),
+      dif1tMs: await bestMs(samples, dif(one)),
+      difPoolMs: await bestMs(samples, dif(many)),
+      ldeKernel1tMs: await bestMs(samples, lde(one)),
+      ldeKernelPoolMs: await bestMs(samples, lde(many)),
+      ldeBackend1tMs: await bestMs(samples, () => b1.lde(m, 1, GENERATOR, false)),
+      ldeBackendPoolMs: await bestMs(samples, () => bp.lde(m, 1, GENERATOR, false)),
+    };
+    if (opts.skipTs) return figures;
+    const t0 = performance.now();
+    nttRows(col.slice(), 1);
+    const tsNttMs = Math.round(performance.now() - t0);
+    const t1 = performance.now();
+    await new TsBackend().lde(m, 1, GENERATOR, false);
+    const tsLdeMs = Math.round(performance.now() - t1);
+    return { ...figures, tsNttMs, tsLdeMs };
+  } finally {
+    for (const p of [src, dst, lsrc, ldst]) k.free(p);
+    await b1.dispose();
+    await bp.dispose();
+    await pool.dispose();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const figures = await benchNtt({ logN: arg('--log-n'), samples: arg('--samples'), threads: arg('--threads'), skipTs: process.argv.includes('--no-ts') });
+  if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
+  else for (const [key, v] of Object.entries(figures)) console.log(`${key.padEnd(18)} ${v}`);
+}
