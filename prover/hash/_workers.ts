@@ -73,8 +73,8 @@ function startWorkers(): HashWorker[] {
       const drop = (e: Error) => {
         for (const p of w.pending.values()) p.reject(e);
         w.pending.clear();
-        const i = workers!.indexOf(w);
-        if (i >= 0) workers!.splice(i, 1);
+        const at = workers!.indexOf(w);
+        if (at >= 0) workers!.splice(at, 1);
       };
       worker.on('error', drop);
       worker.on('exit', (code) => drop(new Error(`hash worker exited with code ${code}`)));
@@ -122,7 +122,7 @@ export interface HashExecutor {
   readonly threads: number;
   /**
    * Runs independent tasks, at most `threads`, one per thread, and resolves when all are done. A
-   * task function is called (to stage its input and build its calls) just before it is sent.
+   * task function is called (to build its calls, with that thread's scratch) just before it runs.
    */
   runTasks(ops: KernelHashOps, tasks: readonly HashTask[]): Promise<void>;
 }
