@@ -312,3 +312,10 @@ describe('sample inputs (examples/make-inputs.ts)', () => {
     }
   });
 });
+
+it('the mlp host script agrees with the reference', async () => {
+  const { runMlpExample } = await import('../../examples/mlp/host.ts');
+  const r = await runMlpExample(16, 8, 4);
+  expect(r.matchesReference).toBe(true);
+  expect(r.cycles).toBeGreaterThan(16 * 8);
+});
