@@ -140,8 +140,12 @@ const isIntType = (t: number): boolean => t === T_I32 || t === T_I64 || t === T_
  *  the 'i32.trunc_f64_s' that consumes the result). */
 function floatOrigin(e: number): number {
   for (;;) {
-    const id = binaryen.getExpressionId(e);
-    const kids = id === E.Unary || id === E.Binary ? children(e, '') : [];
+    let kids: number[];
+    try {
+      kids = children(e, '');
+    } catch {
+      return e;
+    }
     const next = kids.find((k) => {
       const kid = binaryen.getExpressionId(k);
       return (kid === E.Unary || kid === E.Binary) && !isIntType(binaryen.getExpressionType(k));
