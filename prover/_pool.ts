@@ -11,17 +11,18 @@
  *   memory; results come back structured-cloned. Use this for work that is not one kernel call,
  *   e.g. "hash rows [a, b)" or "evaluate this constraint program over rows [a, b)".
  *
- * Workers load TypeScript through tsx's ESM API (Node 20 does not pass `--import tsx` loaders to
- * workers). Idle workers are unref'd, so the pool never keeps the process alive; a failing call or
+ * A worker is a few lines of JavaScript that instantiate the kernels, so it starts in milliseconds;
+ * its first task loads TypeScript through tsx's ESM API (Node 20 does not pass `--import tsx`
+ * loaders to workers) and the `Kernels` wrapper. Idle workers are unref'd, so the pool never keeps the process alive; a failing call or
  * task rejects with the worker index, the job and the original message. `dispose()` terminates.
  * @module
  */
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
-import { pathToFileURL, fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { Kernels, kernels, kernelModule } from './wasm/kernels.ts';
+import { type Kernels, kernels, kernelModule } from './wasm/kernels.ts';
 import type { Call, Step, StepRunner } from './wasm/ntt.ts';
 
 /** What a task function receives in the worker. */
@@ -48,17 +49,19 @@ export class PoolError extends Error {
 }
 
 interface WorkerInit {
-  readonly kind: 'tensor-zkvm-pool';
   readonly index: number;
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
+  /** tsx's ESM registration API and the kernels loader, imported by a worker's first task. */
+  readonly tsxApi: string;
+  readonly kernelsUrl: string;
 }
 
 type Request =
   | { readonly id: number; readonly type: 'calls'; readonly calls: readonly Call[] }
   | { readonly id: number; readonly type: 'task'; readonly url: string; readonly name: string; readonly arg: unknown };
 
-/** id -1: the worker is ready; id -2: it failed to start; otherwise the reply to request `id`. */
+/** id -1: the worker is ready; otherwise the reply to request `id`. */
 interface Reply {
   readonly id: number;
   readonly ok: boolean;
@@ -126,26 +129,19 @@ export class WorkerPool {
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new RangeError(`WorkerPool: threads must be an integer in [1, 256], got ${threads}`);
     const k = opts.kernels ?? kernels();
     const module = kernelModule();
-    const self = import.meta.url;
-    const code =
-      `import(${JSON.stringify(tsxApiUrl())}).then((m) => { m.register(); return import(${JSON.stringify(self)}); })` +
-      `.catch((e) => { require('node:worker_threads').parentPort.postMessage({ id: -2, ok: false, message: String(e && e.stack || e) }); });`;
+    const tsxApi = tsxApiUrl();
+    const kernelsUrl = new URL('./wasm/kernels.ts', import.meta.url).href;
     const workers: PoolWorker[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < threads; i++) {
-      const init: WorkerInit = { kind: 'tensor-zkvm-pool', index: i, module, memory: k.memory };
-      const w = new Worker(code, { eval: true, workerData: init });
+      const init: WorkerInit = { index: i, module, memory: k.memory, tsxApi, kernelsUrl };
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: init });
       const pw = new PoolWorker(i, w);
       workers.push(pw);
       ready.push(
         new Promise<void>((resolve, reject) => {
           w.on('message', (msg: Reply) => {
             if (msg.id === -1) return resolve();
-            if (msg.id === -2) {
-              const err = new PoolError(`pool worker ${i} failed to start: ${msg.message ?? 'unknown error'}`);
-              pw.fail(err);
-              return reject(err);
-            }
             const p = pw.settle(msg.id);
             if (!p) return;
             if (msg.ok) p.resolve(msg.result);
@@ -233,48 +229,44 @@ export class WorkerPool {
 
 // ---- worker side ----
 
-let workerKernelsInstance: Kernels | undefined;
-
-/** In a pool worker: this worker's kernels over the pool's shared memory. */
-export function workerKernels(): Kernels {
-  if (!workerKernelsInstance) throw new PoolError('workerKernels: not in a pool worker');
-  return workerKernelsInstance;
-}
-
-function isPoolWorker(d: unknown): d is WorkerInit {
-  return typeof d === 'object' && d !== null && (d as { kind?: unknown }).kind === 'tensor-zkvm-pool';
-}
-
-if (!isMainThread && isPoolWorker(workerData) && parentPort && !workerKernelsInstance) {
-  const init = workerData;
-  const port = parentPort;
-  const k = new Kernels(init.module, init.memory, false);
-  workerKernelsInstance = k;
-  const ctx: TaskContext = { kernels: k, memory: init.memory, workerIndex: init.index };
-  const ex = k.exports as unknown as Record<string, ((...a: number[]) => void) | undefined>;
-  port.on('message', async (req: Request) => {
+/**
+ * The worker program, plain JavaScript so that a worker starts in milliseconds: kernel calls need
+ * nothing else. tsx and the TypeScript `Kernels` class are loaded on the first task only.
+ */
+const WORKER_SOURCE = `
+// Valid as a CommonJS or an ES module script (a worker inherits --input-type from its parent).
+import('node:worker_threads').then(({ parentPort, workerData }) => {
+  const { module, memory, index, tsxApi, kernelsUrl } = workerData;
+  const abort = (_m, _f, line, col) => { throw new Error('kernel abort at ' + line + ':' + col); };
+  const ex = new WebAssembly.Instance(module, { env: { memory, abort } }).exports;
+  let ctx;
+  const context = () => (ctx ??= (async () => {
+    (await import(tsxApi)).register();
+    const { Kernels } = await import(kernelsUrl);
+    return { kernels: new Kernels(module, memory, false), memory, workerIndex: index };
+  })());
+  parentPort.on('message', async (req) => {
     try {
       if (req.type === 'calls') {
         for (const [name, ...args] of req.calls) {
           const f = ex[name];
-          if (typeof f !== 'function') throw new PoolError(`no kernel export named ${name}`);
+          if (typeof f !== 'function') throw new Error('no kernel export named ' + name);
           f(...args);
         }
-        port.postMessage({ id: req.id, ok: true });
+        parentPort.postMessage({ id: req.id, ok: true });
       } else {
-        const mod = (await import(req.url)) as Record<string, unknown>;
+        const c = await context();
+        const mod = await import(req.url);
         const f = mod[req.name];
-        if (typeof f !== 'function') throw new PoolError(`${req.url} has no exported function ${req.name}`);
-        const result = await (f as TaskFn<unknown, unknown>)(ctx, req.arg);
-        port.postMessage({ id: req.id, ok: true, result });
+        if (typeof f !== 'function') throw new Error(req.url + ' has no exported function ' + req.name);
+        const result = await f(c, req.arg);
+        parentPort.postMessage({ id: req.id, ok: true, result });
       }
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      port.postMessage({ id: req.id, ok: false, message: `${err.name}: ${err.message}`, stack: err.stack });
+      parentPort.postMessage({ id: req.id, ok: false, message: err.name + ': ' + err.message, stack: err.stack });
     }
   });
-  port.postMessage({ id: -1, ok: true, ready: true });
-}
-
-/** The file path of this module (for tests that spawn it). */
-export const POOL_MODULE_PATH = fileURLToPath(import.meta.url);
+  parentPort.postMessage({ id: -1, ok: true });
+});
+`;
