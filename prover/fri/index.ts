@@ -321,10 +321,14 @@ export function checkFriShape(proof: FriProof, sched: FriSchedule, opts: ProofOp
   });
 }
 
-/** Maps a Merkle failure to the verifier's checks: counts are 'shape', everything else 'merkle'. */
+/**
+ * Maps a Merkle failure to the verifier's checks: wrong row counts or widths (fixed by the
+ * statement) are 'shape'; everything else, the sibling count included (it depends on which query
+ * paths share nodes, so on the transcript), is 'merkle'.
+ */
 export function merkleToVerify(e: unknown, where: Record<string, number>): never {
   if (e instanceof MerkleError) {
-    const check = e.reason === 'shape' || e.reason === 'sibling-count' ? 'shape' : 'merkle';
+    const check = e.reason === 'shape' ? 'shape' : 'merkle';
     throw new VerifyError(check, e.message, { ...where, ...e.detail });
   }
   throw e;

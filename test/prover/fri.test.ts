@@ -173,6 +173,15 @@ describe('FRI', () => {
     expect(checkOf(() => verify(mixed, proof, o))).toBe('fri-final');
   });
 
+  it('rejects with fri-fold when the committed first layer is not the input the verifier computes', async () => {
+    const o = opts({ numQueries: 4 });
+    const honest = await codeword(9, 2 ** 7, 12);
+    const { proof } = await prove(new Map([[9, honest]]), o);
+    const other = honest.slice();
+    for (let i = 0; i < other.length; i += 4) other[i] = (other[i]! + 1) % P;
+    expect(checkOf(() => verify(new Map([[9, other]]), proof, o))).toBe('fri-fold');
+  });
+
   it('names the failed check for each corruption', async () => {
     const o = opts({ powBits: 4 });
     const inputs = new Map([[10, await codeword(10, 2 ** 8, 8)]]);
@@ -192,7 +201,7 @@ describe('FRI', () => {
     p = clone(); p.layerOpenings[0]!.siblings[0]![0]! ^= 1;
     expect(checkOf(() => verify(inputs, p, o))).toBe('merkle');
     p = clone(); p.layerOpenings[0]!.siblings.pop();
-    expect(checkOf(() => verify(inputs, p, o))).toBe('shape');
+    expect(checkOf(() => verify(inputs, p, o))).toBe('merkle');
     p = clone(); p.layerRoots.pop();
     expect(checkOf(() => verify(inputs, p, o))).toBe('shape');
     p = clone(); p.finalPoly = p.finalPoly.slice(4);
