@@ -281,7 +281,26 @@ export function ntt_copy_scale(
       }
       return;
     }
-    for (let k: u32 = 0; k < len; k++) {
+    let k: u32 = 0;
+    if (width == 2) {
+      // Two rows per vector, factors [t_k, t_k, t_k+1, t_k+1].
+      for (; k + 2 <= len; k += 2) {
+        const fv = v128.shuffle<i32>(v128.load64_zero(tab + ((<usize>k) << 2)), i32x4.splat(0), 0, 0, 1, 1);
+        const x = vmmul(v128.load(src + ((<usize>(i0 + k)) << 3)), fv);
+        const d = dst + <usize>(i0 + k) * dstRow;
+        if (rep == 1) {
+          v128.store(d, x);
+        } else {
+          const xa = v128.shuffle<i32>(x, x, 0, 1, 0, 1);
+          const xb = v128.shuffle<i32>(x, x, 2, 3, 2, 3);
+          for (let r: u32 = 0; r < rep; r += 2) {
+            v128.store(d + ((<usize>r) << 3), xa);
+            v128.store(d + dstRow + ((<usize>r) << 3), xb);
+          }
+        }
+      }
+    }
+    for (; k < len; k++) {
       scaleRow(dst + <usize>(i0 + k) * dstRow, src + <usize>(i0 + k) * rowBytes, width, load<u32>(tab + ((<usize>k) << 2)), rep);
     }
     return;
@@ -289,22 +308,22 @@ export function ntt_copy_scale(
   const stepM = mmul(step, R2);
   // f is kept in Montgomery form: mmul(x, f) is the canonical product.
   let f = mmul(fmul(c, fpow(step, i0)), R2);
-  if (!srcBitrev && !spread && width == 1) {
-    // Plain sequential copy-and-scale of one column, four factors at a time.
+  if (!srcBitrev && !spread && width <= 2) {
+    // Plain sequential copy-and-scale of one or two columns: 4 / width rows per vector.
+    const perVec: u32 = 4 / width;
     const f1 = mmul(f, stepM), f2 = mmul(f1, stepM), f3 = mmul(f2, stepM);
-    let fv = i32x4(f, f1, f2, f3);
     const s2 = mmul(stepM, stepM);
-    const step4 = i32x4.splat(mmul(s2, s2)); // Montgomery form of step^4
+    let fv = width == 1 ? i32x4(f, f1, f2, f3) : i32x4(f, f, f1, f1);
+    const stepV = i32x4.splat(width == 1 ? mmul(s2, s2) : s2); // Montgomery form of step^perVec
     let i = i0;
-    for (; i + 4 <= i1; i += 4) {
-      const o = (<usize>i) << 2;
+    for (; i + perVec <= i1; i += perVec) {
+      const o = <usize>i * rowBytes;
       v128.store(dst + o, vmmul(v128.load(src + o), fv));
-      fv = vmmul(fv, step4);
+      fv = vmmul(fv, stepV);
     }
     f = i32x4.extract_lane(fv, 0);
     for (; i < i1; i++) {
-      const o = (<usize>i) << 2;
-      store<u32>(dst + o, mmul(load<u32>(src + o), f));
+      scaleRow(dst + <usize>i * rowBytes, src + <usize>i * rowBytes, width, f, 1);
       f = mmul(f, stepM);
     }
     return;
