@@ -19,7 +19,7 @@
  * @module
  */
 import { P } from './field/babybear.ts';
-import { compressInto, hashRowsInto } from './hash/_batch.ts';
+import { compressInto, compressPairsSync, hashRowsInto, hashRowsSync } from './hash/_batch.ts';
 import { type KernelCall, type KernelHashOps, hashKernels } from './hash/_wasm.ts';
 import { type HashExecutor, localExecutor, poolExecutor } from './hash/_workers.ts';
 import type { WorkerPool } from './_pool.ts';
@@ -42,16 +42,21 @@ export interface MerkleTree {
   readonly logMaxHeight: number;
   /**
    * layers[k] holds the 2^(logMaxHeight - k) node digests of level k (0 = leaves) for the kept
-   * levels: even k >= 2 and the root level. The others are recomputed from the level below (or
-   * the rows) when opening, which costs a few hashes per query but keeps a third of the digests a
-   * full pyramid would: digest memory is as large as the field data itself for 16-element rows.
+   * levels: even k >= 4 and the root level. The others are recomputed when opening (below level 4
+   * the 16-leaf subtree around a query, in a few batched calls; above, from two kept digests),
+   * which keeps a twelfth of the leaf digests instead of all of them. Fresh memory costs about
+   * 3 ms per MB on this machine, and the leaf digests alone are as large as the field data for
+   * 16-element rows.
    */
   readonly layers: readonly (Uint8Array | undefined)[];
 }
 
+/** The lowest kept level (below it, openings recompute small subtrees). */
+const FIRST_KEPT_LEVEL = 4;
+
 /** Whether level k of a tree with `logMax` levels above the leaves is stored. */
 export function isKeptLevel(k: number, logMax: number): boolean {
-  return k === logMax || (k >= 2 && k % 2 === 0);
+  return k === logMax || (k >= FIRST_KEPT_LEVEL && k % 2 === 0);
 }
 
 export interface MerkleOpening {
@@ -317,52 +322,87 @@ function sortedUnique(xs: Iterable<number>): number[] {
 
 /** Opens the rows at leaf `indices` (any order, repeats allowed) with deduplicated siblings. */
 export function open(tree: MerkleTree, indices: readonly number[]): MerkleOpening {
-  const maxH = 2 ** tree.logMaxHeight;
+  const logMax = tree.logMaxHeight;
+  const maxH = 2 ** logMax;
   for (const i of indices) {
     if (!Number.isInteger(i) || i < 0 || i >= maxH) throw new RangeError(`merkle open: index ${i} is not in [0, ${maxH})`);
   }
   const rows = indices.map((i) =>
     tree.matrices.map((m) => {
-      const r = i >> (tree.logMaxHeight - log2Exact(m.height));
+      const r = i >> (logMax - log2Exact(m.height));
       return m.values.slice(r * m.width, (r + 1) * m.width);
     }),
   );
+  // Below the first kept level, siblings come from the small subtree ("block") around each query,
+  // recomputed once per block in a few batched kernel calls.
+  const blockLevels = Math.min(FIRST_KEPT_LEVEL, logMax);
+  const blocks = new Map<number, Uint8Array[]>();
+  const groups = groupByHeight(tree.matrices, logMax).map((g) => g.map((m) => tree.matrices[m]!));
+  const nodeAt = (k: number, pos: number): Uint8Array => {
+    const layer = tree.layers[k];
+    if (layer) return layer.slice(pos * DIGEST_BYTES, (pos + 1) * DIGEST_BYTES);
+    if (k < blockLevels) {
+      const b = pos >> (blockLevels - k);
+      let levels = blocks.get(b);
+      if (!levels) blocks.set(b, (levels = blockDigests(tree.hasher, groups, logMax, blockLevels, b)));
+      const o = pos - (b << (blockLevels - k));
+      return levels[k]!.slice(o * DIGEST_BYTES, (o + 1) * DIGEST_BYTES);
+    }
+    // Above the first kept level, every other level is kept: one compression (and injection).
+    const h = tree.hasher;
+    const node = h.compress(nodeAt(k - 1, 2 * pos), nodeAt(k - 1, 2 * pos + 1));
+    const g = groups[logMax - k]!;
+    return g.length > 0 ? h.compress(node, hashRange(h, g, pos, pos + 1)) : node;
+  };
   const siblings: Uint8Array[] = [];
   let known = sortedUnique(indices);
-  for (let k = 0; k < tree.logMaxHeight; k++) {
+  for (let k = 0; k < logMax; k++) {
     const set = new Set(known);
     for (const pos of known) {
       const sib = pos ^ 1;
-      if (!set.has(sib)) siblings.push(nodeAt(tree, k, sib));
+      if (!set.has(sib)) siblings.push(nodeAt(k, sib));
     }
     known = sortedUnique(known.map((p) => p >> 1));
   }
   return { rows, siblings };
 }
 
-/** Concatenated row `r` of the committed matrices of height 2^level (commit order). */
-function rowsAt(tree: MerkleTree, level: number, r: number): Uint32Array | undefined {
-  const parts = tree.matrices.filter((m) => m.height === 2 ** level);
-  if (parts.length === 0) return undefined;
-  const out = new Uint32Array(parts.reduce((s, m) => s + m.width, 0));
-  let o = 0;
-  for (const m of parts) {
-    out.set(m.values.subarray(r * m.width, (r + 1) * m.width), o);
-    o += m.width;
+/** Leaf digests of rows [r0, r1) of the concatenated `list`: one kernel call, or one hashRow each. */
+function hashRange(h: Hasher, list: readonly Matrix[], r0: number, r1: number): Uint8Array {
+  if (h.kernelOps) return hashRowsSync(h.kernelOps, list, r0, r1);
+  const w = totalWidth(list);
+  const out = new Uint8Array((r1 - r0) * DIGEST_BYTES);
+  const row = new Uint32Array(w);
+  for (let r = r0; r < r1; r++) {
+    gatherRows(list, r, r + 1, row);
+    out.set(h.hashRow(row), (r - r0) * DIGEST_BYTES);
   }
   return out;
 }
 
-/** Digest of node `pos` at level k: read from a kept level, else recomputed from the level below. */
-function nodeAt(tree: MerkleTree, k: number, pos: number): Uint8Array {
-  const layer = tree.layers[k];
-  if (layer) return layer.slice(pos * DIGEST_BYTES, (pos + 1) * DIGEST_BYTES);
-  const h = tree.hasher;
-  const level = tree.logMaxHeight - k;
-  if (k === 0) return h.hashRow(rowsAt(tree, level, pos)!);
-  const node = h.compress(nodeAt(tree, k - 1, 2 * pos), nodeAt(tree, k - 1, 2 * pos + 1));
-  const inj = rowsAt(tree, level, pos);
-  return inj ? h.compress(node, h.hashRow(inj)) : node;
+/** Parents of the digest pairs in `children`: one kernel call, or one compress each. */
+function compressRange(h: Hasher, children: Uint8Array): Uint8Array {
+  if (h.kernelOps) return compressPairsSync(h.kernelOps, children);
+  const n = children.length / (2 * DIGEST_BYTES);
+  const out = new Uint8Array(n * DIGEST_BYTES);
+  for (let i = 0; i < n; i++) {
+    out.set(h.compress(children.subarray(64 * i, 64 * i + 32), children.subarray(64 * i + 32, 64 * i + 64)), i * DIGEST_BYTES);
+  }
+  return out;
+}
+
+/** Levels 0 .. L-1 of the block of 2^L leaves number `b` (the subtree under node b of level L). */
+function blockDigests(h: Hasher, groups: Matrix[][], logMax: number, L: number, b: number): Uint8Array[] {
+  const n0 = 2 ** L;
+  const levels = [hashRange(h, groups[logMax]!, b * n0, (b + 1) * n0)];
+  for (let k = 1; k < L; k++) {
+    const n = n0 >> k;
+    let parents = compressRange(h, levels[k - 1]!);
+    const g = groups[logMax - k]!;
+    if (g.length > 0) parents = compressRange(h, interleave(parents, hashRange(h, g, b * n, (b + 1) * n)));
+    levels.push(parents);
+  }
+  return levels;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

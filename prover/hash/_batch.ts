@@ -90,20 +90,34 @@ export async function compressLayerWith(ops: KernelHashOps, children: Uint8Array
 
 /** Digest of one row, on this thread. */
 export function hashRowSync(ops: KernelHashOps, values: Uint32Array): Uint8Array {
+  return hashRowsSync(ops, [{ values, width: values.length, height: 1 }], 0, 1);
+}
+
+/** Digests of rows [r0, r1) of the concatenation of `list`, on this thread (small batches). */
+export function hashRowsSync(ops: KernelHashOps, list: readonly Matrix[], r0: number, r1: number): Uint8Array {
   const hk = hashKernels();
+  const w = totalWidth(list);
+  const n = r1 - r0;
   const scratch = hk.scratch(ops);
-  const base = hk.arena(DIGEST_BYTES + 4 * values.length);
-  hk.k.u32(base + DIGEST_BYTES, values.length).set(values);
-  runCall(hk.e, ops.leaves(base + DIGEST_BYTES, values.length, 1, base, scratch));
-  return hk.k.u8(base, DIGEST_BYTES).slice();
+  const base = hk.arena(n * (DIGEST_BYTES + 4 * w));
+  const inPtr = base + n * DIGEST_BYTES;
+  gatherRows(list, r0, r1, hk.k.u32(inPtr, n * w));
+  runCall(hk.e, ops.leaves(inPtr, w, n, base, scratch));
+  return hk.k.u8(base, n * DIGEST_BYTES).slice();
 }
 
 /** Parent of one 64-byte pair, on this thread. */
 export function compressSync(ops: KernelHashOps, pair: Uint8Array): Uint8Array {
+  return compressPairsSync(ops, pair);
+}
+
+/** Parents of the digest pairs in `children` (64 bytes each), on this thread (small batches). */
+export function compressPairsSync(ops: KernelHashOps, children: Uint8Array): Uint8Array {
   const hk = hashKernels();
+  const n = children.length >>> 6;
   const scratch = hk.scratch(ops);
-  const base = hk.arena(3 * DIGEST_BYTES);
-  hk.k.u8(base + DIGEST_BYTES, 2 * DIGEST_BYTES).set(pair);
-  runCall(hk.e, ops.nodes(base + DIGEST_BYTES, 1, base, scratch));
-  return hk.k.u8(base, DIGEST_BYTES).slice();
+  const base = hk.arena(n * 3 * DIGEST_BYTES);
+  hk.k.u8(base + n * DIGEST_BYTES, children.length).set(children);
+  runCall(hk.e, ops.nodes(base + n * DIGEST_BYTES, n, base, scratch));
+  return hk.k.u8(base, n * DIGEST_BYTES).slice();
 }
