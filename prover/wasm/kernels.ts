@@ -63,8 +63,12 @@ export interface KernelExports {
     m0: number, m1: number, c: number, step: number, spread: number,
   ): void;
   ntt_bitrev_rows(ptr: number, width: number, logN: number, i0: number, i1: number): void;
-  // hashing kernels (prover/wasm/assembly/blake3.ts, poseidon2.ts), optional until they land
+  // hashing kernels (prover/wasm/assembly/blake3.ts, poseidon2.ts; documented there and in
+  // prover/hash/_wasm.ts), optional so that this loader does not depend on them
   blake3_hash_rows?(inPtr: number, rowBytes: number, count: number, outPtr: number, scratch: number): void;
+  blake3_compress_pairs?(inPtr: number, count: number, outPtr: number, scratch: number): void;
+  hash_interleave_digests?(a: number, b: number, count: number, out: number): void;
+  hash_copy_bytes?(dst: number, src: number, bytes: number): void;
   p2_hash_rows?(inPtr: number, width: number, count: number, outPtr: number, consts: number): void;
   p2_compress_pairs?(inPtr: number, count: number, outPtr: number, consts: number): void;
 }
