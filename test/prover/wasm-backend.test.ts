@@ -92,3 +92,18 @@ describe('WasmBackend', () => {
     await expect(w.interpolate({ values: new Uint32Array(2), width: 1, height: 2 })).rejects.toThrow(/after dispose/);
   });
 });
+
+describe.skipIf(!process.env.SLOW)('WasmBackend at full size (SLOW)', () => {
+  it('equals TsBackend on a 2^18 x 2 LDE with blowup 4, both orders, 1 and 2 threads', async () => {
+    const m: Matrix = { values: Uint32Array.from({ length: 2 << 18 }, (_, i) => (i * 2246822519) % P), width: 2, height: 1 << 18 };
+    for (const br of [false, true]) {
+      const want = (await ts.lde(m, 2, GENERATOR, br)).values;
+      for (const b of backends) {
+        const got = (await b.lde(m, 2, GENERATOR, br)).values;
+        let diff = 0;
+        for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) diff++;
+        expect(diff).toBe(0);
+      }
+    }
+  });
+});

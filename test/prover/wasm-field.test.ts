@@ -91,3 +91,19 @@ describe('kernel memory allocator', () => {
     expect(() => k.free(ptr)).toThrow(/not a live allocation/);
   });
 });
+
+describe('benchmark kernel', () => {
+  it('bb_mul_throughput multiplies in place by the factor once per round', () => {
+    const xs = Uint32Array.from({ length: 12 }, (_, i) => (i * 48271 + 1) % F.P);
+    const f = 987654321;
+    const ptr = k.put(xs);
+    try {
+      const fMont = Number((BigInt(f) << 32n) % p);
+      k.exports.bb_mul_throughput(ptr, fMont, 12, 3);
+      const f3 = F.pow(f, 3);
+      expect([...k.read(ptr, 12)]).toEqual([...xs].map((x) => F.mul(x, f3)));
+    } finally {
+      k.free(ptr);
+    }
+  });
+});
