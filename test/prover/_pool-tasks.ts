@@ -11,3 +11,7 @@ export function sumRange(ctx: TaskContext, arg: { ptr: number; from: number; to:
 export function fail(_ctx: TaskContext, arg: string): never {
   throw new TypeError(`bad argument ${arg}`);
 }
+
+export function exitWorker(_ctx: TaskContext, code: number): void {
+  process.exit(code);
+}

@@ -58,6 +58,16 @@ describe('WorkerPool', () => {
     await expect(pool.runTask(TASKS, 'sumRange', [1, 2, 3])).rejects.toThrow(RangeError);
   });
 
+  it('rejects the pending job when a worker dies, and later jobs on that worker', async () => {
+    const p = await WorkerPool.create({ threads: 1 });
+    try {
+      await expect(p.runTask(TASKS, 'exitWorker', [3])).rejects.toThrow(/pool worker 0: task exitWorker .*exited with code 3/);
+      await expect(p.run([['bb_modulus']])).rejects.toThrow(/exited with code 3/);
+    } finally {
+      await p.dispose();
+    }
+  });
+
   it('refuses work after dispose', async () => {
     const p = await WorkerPool.create({ threads: 1 });
     await p.dispose();
