@@ -59,21 +59,35 @@ export interface AscOptions {
 export async function compileAssemblyScript(entryFile: string, opts: AscOptions = {}): Promise<Uint8Array> {
   if (typeof entryFile !== 'string' || entryFile.length === 0) throw new TypeError('entryFile: expected a non-empty path');
   const abs = resolve(entryFile);
-  if (opts.cacheDir === undefined) return (await runAsc(dirname(abs), relative(dirname(abs), abs), {}, opts, entryFile)).binary;
-  const key = sha256Hex(JSON.stringify([abs, opts.optimizeLevel ?? 3, opts.extraArgs ?? [], ASC_FORMAT, await ascVersion()]));
+  return withCache(opts, [abs], () => runAsc(dirname(abs), relative(dirname(abs), abs), {}, opts, entryFile));
+}
+
+/**
+ * Runs `build` unless `opts.cacheDir` holds a module for the same key whose recorded sources all
+ * still hash the same; stores what `build` made otherwise.
+ */
+async function withCache(opts: AscOptions, keyParts: unknown[], build: () => Promise<AscOutput>): Promise<Uint8Array> {
+  if (opts.cacheDir === undefined) return (await build()).binary;
+  const key = sha256Hex(JSON.stringify([...keyParts, opts.optimizeLevel ?? 3, opts.extraArgs ?? [], ASC_FORMAT, await ascVersion()]));
   const wasmPath = join(opts.cacheDir, `${key}.wasm`);
   const depsPath = join(opts.cacheDir, `${key}.deps.json`);
   const cached = await readCached(wasmPath, depsPath);
   if (cached) return cached;
-  const { binary, deps } = await runAsc(dirname(abs), relative(dirname(abs), abs), {}, opts, entryFile);
+  const { binary, deps } = await build();
   await mkdir(opts.cacheDir, { recursive: true });
-  // Write then rename, so parallel test workers never read a half-written module.
-  const tmp = `${wasmPath}.${process.pid}.tmp`;
-  await writeFile(tmp, binary);
-  await rename(tmp, wasmPath);
+  // Write then rename, so parallel test workers never read a half-written file. The module goes
+  // first: a reader pairing it with stale deps finds them out of date and rebuilds.
+  await writeFile(`${wasmPath}.${process.pid}.tmp`, binary);
+  await rename(`${wasmPath}.${process.pid}.tmp`, wasmPath);
   await writeFile(`${depsPath}.${process.pid}.tmp`, JSON.stringify(deps));
   await rename(`${depsPath}.${process.pid}.tmp`, depsPath);
   return binary;
+}
+
+interface AscOutput {
+  readonly binary: Uint8Array;
+  /** Every source file asc read (absolute path -> sha256 of its text). */
+  readonly deps: Record<string, string>;
 }
 
 /** Bumped when the build options above change meaning, to invalidate old caches. */
@@ -115,7 +129,8 @@ export const INLINE_NAME = 'inline-guest.ts';
  */
 export async function compileAssemblyScriptSource(source: string, opts: AscOptions & { baseDir?: string } = {}): Promise<Uint8Array> {
   if (typeof source !== 'string') throw new TypeError('source: expected a string');
-  return (await runAsc(resolve(opts.baseDir ?? '.'), INLINE_NAME, { [INLINE_NAME]: source }, opts, INLINE_NAME)).binary;
+  const baseDir = resolve(opts.baseDir ?? '.');
+  return withCache(opts, [sha256Hex(source), baseDir], () => runAsc(baseDir, INLINE_NAME, { [INLINE_NAME]: source }, opts, INLINE_NAME));
 }
 
 async function runAsc(
@@ -124,7 +139,7 @@ async function runAsc(
   virtualFiles: Record<string, string>,
   opts: AscOptions,
   label: string,
-): Promise<{ binary: Uint8Array; deps: Record<string, string> }> {
+): Promise<AscOutput> {
   const level = opts.optimizeLevel ?? 3;
   if (![0, 1, 2, 3].includes(level)) throw new RangeError(`optimizeLevel: expected 0..3, got ${String(level)}`);
   const asc = await import('assemblyscript/asc');

@@ -12,6 +12,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import * as fib from '../../examples/fibonacci/input.ts';
 import { FAULTY_GUEST, FLOAT_GUEST, SUM_GUEST, u32le } from '../examples/_guests.ts';
 import { compileAssemblyScriptSource } from '../../guest/asc.ts';
+import { CACHE_DIR } from '../examples/_harness.ts';
 import { runCli } from '../../cli/cli.ts';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'zkvm.js');
@@ -108,7 +109,7 @@ describe('zkvm CLI', () => {
   });
 
   it('builds a .wasm module and runs it with private and public input files', async () => {
-    const wasmFile = file('sum.wasm', await compileAssemblyScriptSource(SUM_GUEST));
+    const wasmFile = file('sum.wasm', await compileAssemblyScriptSource(SUM_GUEST, { cacheDir: CACHE_DIR }));
     const program = file('sum.zkvm');
     const built = await zkvm('build', wasmFile, '-o', program);
     expect(built.code, built.stderr).toBe(0);

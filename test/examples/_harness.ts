@@ -35,7 +35,7 @@ export async function exampleProgram(name: ExampleName): Promise<Program> {
 
 /** An inline AssemblyScript guest (may import zkvm-sdk). */
 export function guestFromSource(source: string): Promise<Uint8Array> {
-  return compileAssemblyScriptSource(source);
+  return compileAssemblyScriptSource(source, { cacheDir: CACHE_DIR });
 }
 
 /** What a run came to, in terms both engines share. */

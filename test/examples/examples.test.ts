@@ -15,7 +15,7 @@ import * as sha from '../../examples/sha256/input.ts';
 import * as mm from '../../examples/matmul/input.ts';
 import * as mlp from '../../examples/mlp/input.ts';
 import { EXAMPLES_DIR } from '../../guest/build.ts';
-import { comparableNodeOutcome, exampleProgram, exampleWasm, outcomeInVm, type ExampleName, type Outcome } from './_harness.ts';
+import { CACHE_DIR, comparableNodeOutcome, exampleProgram, exampleWasm, outcomeInVm, type ExampleName, type Outcome } from './_harness.ts';
 import { runInNode } from './_node-host.ts';
 
 const RUNS = 12;
@@ -235,7 +235,7 @@ export function main(): void {
     commitI32(<i32>requantize(one, mul, sh)[0]);
   }
 }`,
-        { baseDir: EXAMPLES_DIR },
+        { baseDir: EXAMPLES_DIR, cacheDir: CACHE_DIR },
       );
     });
     const triple = fc.tuple(

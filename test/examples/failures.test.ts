@@ -11,7 +11,7 @@ import { execute } from '../../vm/executor.ts';
 import { CycleLimitError, GuestPanic, GuestTrap } from '../../vm/errors.ts';
 import type { Program } from '../../vm/program.ts';
 import * as fib from '../../examples/fibonacci/input.ts';
-import { comparableNodeOutcome, exampleProgram, outcomeInVm } from './_harness.ts';
+import { CACHE_DIR, comparableNodeOutcome, exampleProgram, outcomeInVm } from './_harness.ts';
 import { FAULTY_GUEST, FLOAT_GUEST, NO_ENTRY_GUEST, UNKNOWN_IMPORT_GUEST, u32le } from './_guests.ts';
 
 function compileError(wasm: Uint8Array): CompileError {
@@ -35,7 +35,7 @@ function failure(f: () => unknown): unknown {
 
 describe('guests the compiler refuses', () => {
   it('a float guest, naming the function and the float operation', async () => {
-    const err = compileError(await compileAssemblyScriptSource(FLOAT_GUEST));
+    const err = compileError(await compileAssemblyScriptSource(FLOAT_GUEST, { cacheDir: CACHE_DIR }));
     // The first float operation found may be a conversion such as i32.trunc_sat_f64_u.
     expect(err.op).toMatch(/f(32|64)/);
     expect(err.func.length).toBeGreaterThan(0);
@@ -43,11 +43,11 @@ describe('guests the compiler refuses', () => {
     expect(err.message).toContain(err.op);
   });
   it('an unknown import, naming it', async () => {
-    const err = compileError(await compileAssemblyScriptSource(UNKNOWN_IMPORT_GUEST));
+    const err = compileError(await compileAssemblyScriptSource(UNKNOWN_IMPORT_GUEST, { cacheDir: CACHE_DIR }));
     expect(err.message).toContain('env.host_time');
   });
   it('a module without an entry point, naming main and _start', async () => {
-    const err = compileError(await compileAssemblyScriptSource(NO_ENTRY_GUEST));
+    const err = compileError(await compileAssemblyScriptSource(NO_ENTRY_GUEST, { cacheDir: CACHE_DIR }));
     expect(err.message).toContain('"main"');
     expect(err.message).toContain('"_start"');
   });
@@ -57,7 +57,7 @@ describe('runs that fail', () => {
   let wasm: Uint8Array;
   let program: () => Program;
   beforeAll(async () => {
-    wasm = await compileAssemblyScriptSource(FAULTY_GUEST);
+    wasm = await compileAssemblyScriptSource(FAULTY_GUEST, { cacheDir: CACHE_DIR });
     let cached: Program | undefined;
     program = () => (cached ??= compileWasm(wasm, { name: 'faulty' }));
   });

@@ -5,12 +5,12 @@
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileAssemblyScript, compileAssemblyScriptSource, GuestBuildError } from '../../guest/asc.ts';
 import { runInNode } from '../examples/_node-host.ts';
-import { comparableNodeOutcome, outcomeInVm } from '../examples/_harness.ts';
+import { CACHE_DIR, comparableNodeOutcome, outcomeInVm } from '../examples/_harness.ts';
 import { compileWasm } from '../../guest/compiler/index.ts';
 
 const ECHO = `
@@ -43,7 +43,7 @@ function le32(x: number): number[] {
 describe('guest SDK in the reference host', () => {
   let echo: Uint8Array;
   beforeAll(async () => {
-    echo = await compileAssemblyScriptSource(ECHO);
+    echo = await compileAssemblyScriptSource(ECHO, { cacheDir: CACHE_DIR });
   });
 
   it('imports only zkvm syscalls and exports main and memory', () => {
@@ -169,13 +169,20 @@ describe('AssemblyScript build step', () => {
   it('reuses a cached module only while every source it read is unchanged', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zkvm-cache-'));
     const file = join(dir, 'g.ts');
+    const helper = join(dir, 'helper.ts');
     const cacheDir = join(dir, 'cache');
-    writeFileSync(file, 'import { commitU32 } from "zkvm-sdk";\nexport function main(): void { commitU32(1); }\n');
-    const a = await compileAssemblyScript(file, { cacheDir });
-    const again = await compileAssemblyScript(file, { cacheDir });
-    expect(Buffer.from(again).equals(Buffer.from(a))).toBe(true);
-    writeFileSync(file, 'import { commitU32 } from "zkvm-sdk";\nexport function main(): void { commitU32(2); }\n');
-    const b = await compileAssemblyScript(file, { cacheDir });
-    expect(runInNode(b)).toMatchObject({ ok: true, output: Uint8Array.from(le32(2)) });
+    const output = (wasm: Uint8Array) => Array.from((runInNode(wasm) as { output: Uint8Array }).output);
+    writeFileSync(helper, 'export const VALUE: u32 = 1;\n');
+    writeFileSync(file, 'import { commitU32 } from "zkvm-sdk";\nimport { VALUE } from "./helper";\nexport function main(): void { commitU32(VALUE); }\n');
+    expect(output(await compileAssemblyScript(file, { cacheDir }))).toEqual(le32(1));
+    // Swap the cached module for another one: a cache hit must return the swapped module.
+    const other = await compileAssemblyScriptSource('import { commitU32 } from "zkvm-sdk";\nexport function main(): void { commitU32(99); }');
+    const cached = readdirSync(cacheDir).filter((f) => f.endsWith('.wasm'));
+    expect(cached).toHaveLength(1);
+    writeFileSync(join(cacheDir, cached[0]!), other);
+    expect(output(await compileAssemblyScript(file, { cacheDir }))).toEqual(le32(99));
+    // Changing an imported file (not the entry) invalidates the entry.
+    writeFileSync(helper, 'export const VALUE: u32 = 2;\n');
+    expect(output(await compileAssemblyScript(file, { cacheDir }))).toEqual(le32(2));
   });
 });
