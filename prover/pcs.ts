@@ -37,6 +37,7 @@ import type { ProofOptions } from './options.ts';
 import type { Transcript } from './transcript.ts';
 import { FRI_SHIFT, MAX_LOG_SIZE, friProve, friVerify, merkleToVerify, type FriProof } from './fri/index.ts';
 import { extBatchInverseF, extMulF, mulF } from './fri/_arith.ts';
+import { deepCodewordWasm } from './fri/_wasm.ts';
 
 /** What the prover keeps of one commitment round. */
 export interface PcsProverData {
@@ -199,6 +200,9 @@ function deepCodeword(group: DeepGroup, ldes: (r: number, m: number) => Matrix, 
   const n = 2 ** logN;
   const xs = bitReversedPowers(logN);
   for (let i = 0; i < n; i++) xs[i] = mulF(xs[i]!, FRI_SHIFT);
+  const mats = group.terms.map((term) => ldes(term.round, term.matrix));
+  const fast = deepCodewordWasm(xs, group.zs, group.terms.map((term, ti) => ({ lde: mats[ti]!, points: term.points })), alphaPows);
+  if (fast) return fast;
   const nz = group.zs.length;
   const chunk = Math.min(CHUNK, n);
   const den = new Uint32Array(4 * chunk);
@@ -209,7 +213,6 @@ function deepCodeword(group: DeepGroup, ldes: (r: number, m: number) => Matrix, 
   const rx = new Uint32Array(4);
   const t = new Uint32Array(4);
   const out = new Uint32Array(4 * n);
-  const mats = group.terms.map((term) => ldes(term.round, term.matrix));
   for (let c0 = 0; c0 < n; c0 += chunk) {
     const len = Math.min(chunk, n - c0);
     group.zs.forEach((z, zi) => {

@@ -38,6 +38,7 @@ import type { ProofOptions } from '../options.ts';
 import { checkPow, grind } from '../pow.ts';
 import type { Transcript } from '../transcript.ts';
 import { mulF, extMulF } from './_arith.ts';
+import { foldStepWasm } from './_wasm.ts';
 
 /** The coset shift of every input codeword (the LDE domain g * H_N). */
 export const FRI_SHIFT = GENERATOR;
@@ -142,8 +143,9 @@ export function foldCodeword(values: Uint32Array, logSize: number, shift: number
   for (let step = 0; step < logArity; step++) {
     const half = 2 ** (logN - 1);
     const invX2 = halfInversePoints(logN, s);
-    const out = new Uint32Array(4 * half);
-    for (let u = 0; u < half; u++) {
+    const fast = foldStepWasm(cur, invX2, b);
+    const out = fast ?? new Uint32Array(4 * half);
+    for (let u = 0; u < (fast ? 0 : half); u++) {
       const o0 = 8 * u;
       const ix = invX2[u]!;
       for (let c = 0; c < 4; c++) {

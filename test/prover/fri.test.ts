@@ -13,6 +13,7 @@ import {
   FRI_SHIFT, evalPolyAtBase, foldCodeword, foldLeaf, friProve, friSchedule, friVerify, interpolateCoset, layerShift, type FriProof,
 } from '../../prover/fri/index.ts';
 import { reverseBits } from '../../prover/ntt.ts';
+import { deepKernels, usePcsWasm } from '../../prover/fri/_wasm.ts';
 
 const backend = new TsBackend();
 
@@ -110,6 +111,22 @@ describe('FRI folding', () => {
       for (let row = 0; row < 2 ** (logN - logArity); row++) {
         const leaf = w.subarray(4 * row * 2 ** logArity, 4 * (row + 1) * 2 ** logArity);
         expect(foldLeaf(leaf, row, logN, shift, beta, logArity)).toEqual(folded.slice(4 * row, 4 * row + 4));
+      }
+    }
+  });
+
+  it('the WASM fold kernel equals the TypeScript fold', () => {
+    expect(deepKernels()).not.toBeNull();
+    for (const logArity of [1, 3]) {
+      const w = randomWord(9, 40 + logArity);
+      const beta = Uint32Array.of(P - 1, 2, 0, 123456789);
+      const shift = layerShift(12, 9);
+      const fast = foldCodeword(w, 9, shift, beta, logArity);
+      usePcsWasm(false);
+      try {
+        expect(foldCodeword(w, 9, shift, beta, logArity)).toEqual(fast);
+      } finally {
+        usePcsWasm(true);
       }
     }
   });

@@ -10,6 +10,7 @@ import { blake3Hasher } from '../../prover/hash/blake3.ts';
 import type { Matrix } from '../../prover/matrix.ts';
 import { proofOptions, type ProofOptions } from '../../prover/options.ts';
 import { Transcript } from '../../prover/transcript.ts';
+import { usePcsWasm } from '../../prover/fri/_wasm.ts';
 import { TwoAdicFriPcs, pcsProofParts, verifyPcs, type PcsProof, type PcsProverData, type PcsVerifyRound } from '../../prover/pcs.ts';
 
 const backend = new TsBackend();
@@ -133,6 +134,20 @@ describe('TwoAdicFriPcs', () => {
         expect(verify(f.claims, f.proof, opts)).toBe('accepted');
       },
     ), { numRuns: 12 });
+  });
+
+  it('the WASM DEEP kernels and the TypeScript path give the same proof', async () => {
+    const shapes = [[{ w: 3, logH: 6, pts: 2 }, { w: 5, logH: 4, pts: 1 }], [{ w: 1, logH: 6, pts: 1 }]];
+    const fast = await fixture(77, shapes);
+    usePcsWasm(false);
+    try {
+      const slow = await fixture(77, shapes);
+      expect(slow.proof.fri.finalPoly).toEqual(fast.proof.fri.finalPoly);
+      expect(slow.proof.fri.layerRoots).toEqual(fast.proof.fri.layerRoots);
+      expect(slow.values).toEqual(fast.values);
+    } finally {
+      usePcsWasm(true);
+    }
   });
 
   it('evaluationsOnDomain gives the same polynomial on another coset', async () => {

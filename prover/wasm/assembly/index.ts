@@ -8,6 +8,7 @@ export * from './field';
 export * from './ntt';
 export * from './blake3';
 export * from './poseidon2';
+export * from './deep';
 
 /** First byte after the module's static data: the host allocator starts above it. */
 export function heap_base(): usize {
