@@ -129,6 +129,24 @@ export function ntt_dit_layer(ptr: usize, width: u32, h: u32, b0: u32, b1: u32, 
         }
       }
     }
+    if (width == 4) {
+      // One vector per row: no column loop.
+      for (; j < j1; j++) {
+        const lo = blk + ((<usize>j) << 4);
+        const hi = lo + span;
+        const tv = v128.load32_splat(tw + ((<usize>(h + j)) << 2));
+        const u = v128.load(lo);
+        const v = v128.load(hi);
+        if (dit) {
+          const tvv = vmmul(v, tv);
+          v128.store(lo, vadd(u, tvv));
+          v128.store(hi, vsub(u, tvv));
+        } else {
+          v128.store(lo, vadd(u, v));
+          v128.store(hi, vmmul(vsub(u, v), tv));
+        }
+      }
+    }
     for (; j < j1; j++) {
       const lo = blk + <usize>j * rowBytes;
       const t = load<u32>(tw + ((<usize>(h + j)) << 2));
