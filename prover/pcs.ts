@@ -36,7 +36,7 @@ import { reverseBits } from './ntt.ts';
 import type { ProofOptions } from './options.ts';
 import type { Transcript } from './transcript.ts';
 import { FRI_SHIFT, MAX_LOG_SIZE, friProve, friVerify, merkleToVerify, type FriProof } from './fri/index.ts';
-import { extBatchInverseF, extMulF, mulF } from './fri/_arith.ts';
+import { bitReversedPowersOf, extBatchInverseF, extMulF, mulF } from './fri/_arith.ts';
 import { deepCodewordWasm } from './fri/_wasm.ts';
 
 /** What the prover keeps of one commitment round. */
@@ -80,16 +80,7 @@ function log2Int(n: number): number {
 
 /** Powers of the generator of H_N in bit-reversed order: entry i = w_N^reverseBits(i). */
 function bitReversedPowers(logN: number): Uint32Array {
-  const n = 2 ** logN;
-  const out = new Uint32Array(n);
-  out[0] = 1;
-  // rev_N(i + N/2) = rev_N(i) + 1 when the top bit is set: the upper half is the lower half times w_N.
-  for (let l = 1; l <= logN; l++) {
-    const half = 2 ** (l - 1);
-    const w = bb.rootOfUnity(l);
-    for (let i = 0; i < half; i++) out[half + i] = mulF(out[i]!, w);
-  }
-  return out;
+  return bitReversedPowersOf(bb.rootOfUnity(logN), logN);
 }
 
 /** Flat powers [1, a, ..., a^(n-1)] of an ext4 element. */

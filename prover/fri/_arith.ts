@@ -64,3 +64,22 @@ export function extBatchInverseF(src: Uint32Array, dst: Uint32Array, prefix: Uin
     dst[o + 3] = tmp[3]!;
   }
 }
+
+/** out[i] = gen^reverseBits(i, logN) for i < 2^logN, with one multiplication per entry. */
+export function bitReversedPowersOf(gen: number, logN: number): Uint32Array {
+  const out = new Uint32Array(2 ** logN);
+  out[0] = 1;
+  // rev(i + 2^(l-1)) = rev(i) + 2^(logN - l) for i < 2^(l-1): the new half is the old times gen^(2^(logN-l)).
+  let m = gen;
+  const steps: number[] = [];
+  for (let l = logN; l >= 1; l--) {
+    steps.push(m);
+    m = mulF(m, m);
+  }
+  for (let l = 1; l <= logN; l++) {
+    const half = 2 ** (l - 1);
+    const g = steps[logN - l]!;
+    for (let i = 0; i < half; i++) out[half + i] = mulF(out[i]!, g);
+  }
+  return out;
+}

@@ -37,7 +37,7 @@ import { inttRows, reverseBits, bitReverseRows } from '../ntt.ts';
 import type { ProofOptions } from '../options.ts';
 import { checkPow, grind } from '../pow.ts';
 import type { Transcript } from '../transcript.ts';
-import { mulF, extMulF } from './_arith.ts';
+import { mulF, extMulF, bitReversedPowersOf } from './_arith.ts';
 import { foldStepWasm } from './_wasm.ts';
 
 /** The coset shift of every input codeword (the LDE domain g * H_N). */
@@ -119,13 +119,10 @@ export interface FriProof {
 
 /** Inverse of (2 x) for the first x of every pair (2u, 2u + 1) of a bit-reversed codeword. */
 function halfInversePoints(logSize: number, shift: number): Uint32Array {
-  const half = 2 ** (logSize - 1);
-  const out = new Uint32Array(half);
-  const wInv = bb.inv(bb.rootOfUnity(logSize));
-  const natural = bb.powers(wInv, half);
-  const c = bb.mul(bb.inv(shift), bb.inv(2));
   // Entry 2u of a codeword of size N is at shift * w_N^rev_N(2u), and rev_N(2u) = rev_(N/2)(u) < N/2.
-  for (let u = 0; u < half; u++) out[u] = mulF(c, natural[reverseBits(u, logSize - 1)]!);
+  const out = bitReversedPowersOf(bb.inv(bb.rootOfUnity(logSize)), logSize - 1);
+  const c = bb.mul(bb.inv(shift), bb.inv(2));
+  for (let u = 0; u < out.length; u++) out[u] = mulF(c, out[u]!);
   return out;
 }
 

@@ -225,3 +225,14 @@ describe('FRI', () => {
     expect(checkOf(() => verify(inputs, p, o))).toBe('shape');
   });
 });
+
+describe('bit-reversed powers', () => {
+  it('entry i is gen^reverseBits(i)', async () => {
+    const { bitReversedPowersOf } = await import('../../prover/fri/_arith.ts');
+    for (const logN of [0, 1, 5]) {
+      const g = bb.rootOfUnity(logN + 2);
+      const got = bitReversedPowersOf(g, logN);
+      for (let i = 0; i < 2 ** logN; i++) expect(got[i]).toBe(bb.pow(g, reverseBits(i, logN)));
+    }
+  });
+});
