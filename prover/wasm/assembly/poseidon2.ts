@@ -48,59 +48,136 @@ const C_STATE: usize = 640;
   return vmul(x6, x);
 }
 
-@inline function m4(p: usize): void {
-  const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32), d = v128.load(p, 48);
-  const t0 = vadd(a, b);
-  const t1 = vadd(c, d);
-  const t2 = vadd(vadd(b, b), t1);
-  const t3 = vadd(vadd(d, d), t0);
-  const t1x2 = vadd(t1, t1);
-  const t4 = vadd(vadd(t1x2, t1x2), t3);
-  const t0x2 = vadd(t0, t0);
-  const t5 = vadd(vadd(t0x2, t0x2), t2);
-  v128.store(p, vadd(t3, t5));
-  v128.store(p, t5, 16);
-  v128.store(p, vadd(t2, t4), 32);
-  v128.store(p, t4, 48);
-}
-
-function externalLayer(st: usize): void {
-  m4(st);
-  m4(st + 64);
-  m4(st + 128);
-  m4(st + 192);
-  for (let l: usize = 0; l < 64; l += 16) {
-    const x0 = v128.load(st + l), x1 = v128.load(st + l, 64), x2 = v128.load(st + l, 128), x3 = v128.load(st + l, 192);
-    const s = vadd(vadd(x0, x1), vadd(x2, x3));
-    v128.store(st + l, vadd(x0, s));
-    v128.store(st + l, vadd(x1, s), 64);
-    v128.store(st + l, vadd(x2, s), 128);
-    v128.store(st + l, vadd(x3, s), 192);
-  }
-}
-
-function fullRound(st: usize, rc: usize): void {
-  for (let i: usize = 0; i < 16; i++) {
-    const p = st + (i << 4);
-    v128.store(p, sbox(vadd(v128.load(p), i32x4.splat(load<u32>(rc + (i << 2))))));
-  }
-  externalLayer(st);
-}
-
+/**
+ * The permutation on the four lanes' states at st (16 x v128), kept in locals throughout. The
+ * loop runs external layer, (partial rounds before round 4,) round constants and S-boxes, eight
+ * times, then a last external layer: the paper's initial linear layer, 4 full rounds, 13 partial
+ * rounds, 4 full rounds. The external layer is M4 (the HorizenLabs addition chain) on each group
+ * of four, then each element plus the sum of its column position over the groups.
+ */
 function permute(st: usize, c: usize): void {
-  externalLayer(st);
-  for (let r: usize = 0; r < 4; r++) fullRound(st, c + (r << 6));
-  const diag = c + C_DIAG;
-  for (let r: usize = 0; r < 13; r++) {
-    v128.store(st, sbox(vadd(v128.load(st), i32x4.splat(load<u32>(c + C_INTERNAL + (r << 2))))));
-    let sum = v128.load(st);
-    for (let i: usize = 1; i < 16; i++) sum = vadd(sum, v128.load(st + (i << 4)));
-    for (let i: usize = 0; i < 16; i++) {
-      const p = st + (i << 4);
-      v128.store(p, vadd(vmul(v128.load(p), i32x4.splat(load<u32>(diag + (i << 2)))), sum));
+  let x0 = v128.load(st, 0); let x1 = v128.load(st, 16); let x2 = v128.load(st, 32); let x3 = v128.load(st, 48);
+  let x4 = v128.load(st, 64); let x5 = v128.load(st, 80); let x6 = v128.load(st, 96); let x7 = v128.load(st, 112);
+  let x8 = v128.load(st, 128); let x9 = v128.load(st, 144); let x10 = v128.load(st, 160); let x11 = v128.load(st, 176);
+  let x12 = v128.load(st, 192); let x13 = v128.load(st, 208); let x14 = v128.load(st, 224); let x15 = v128.load(st, 240);
+  for (let r: usize = 0; ; r++) {
+    {
+      const t0 = vadd(x0, x1), t1 = vadd(x2, x3);
+      const t2 = vadd(vadd(x1, x1), t1), t3 = vadd(vadd(x3, x3), t0);
+      const t1x2 = vadd(t1, t1), t0x2 = vadd(t0, t0);
+      const t4 = vadd(vadd(t1x2, t1x2), t3), t5 = vadd(vadd(t0x2, t0x2), t2);
+      x0 = vadd(t3, t5);
+      x1 = t5;
+      x2 = vadd(t2, t4);
+      x3 = t4;
     }
+    {
+      const t0 = vadd(x4, x5), t1 = vadd(x6, x7);
+      const t2 = vadd(vadd(x5, x5), t1), t3 = vadd(vadd(x7, x7), t0);
+      const t1x2 = vadd(t1, t1), t0x2 = vadd(t0, t0);
+      const t4 = vadd(vadd(t1x2, t1x2), t3), t5 = vadd(vadd(t0x2, t0x2), t2);
+      x4 = vadd(t3, t5);
+      x5 = t5;
+      x6 = vadd(t2, t4);
+      x7 = t4;
+    }
+    {
+      const t0 = vadd(x8, x9), t1 = vadd(x10, x11);
+      const t2 = vadd(vadd(x9, x9), t1), t3 = vadd(vadd(x11, x11), t0);
+      const t1x2 = vadd(t1, t1), t0x2 = vadd(t0, t0);
+      const t4 = vadd(vadd(t1x2, t1x2), t3), t5 = vadd(vadd(t0x2, t0x2), t2);
+      x8 = vadd(t3, t5);
+      x9 = t5;
+      x10 = vadd(t2, t4);
+      x11 = t4;
+    }
+    {
+      const t0 = vadd(x12, x13), t1 = vadd(x14, x15);
+      const t2 = vadd(vadd(x13, x13), t1), t3 = vadd(vadd(x15, x15), t0);
+      const t1x2 = vadd(t1, t1), t0x2 = vadd(t0, t0);
+      const t4 = vadd(vadd(t1x2, t1x2), t3), t5 = vadd(vadd(t0x2, t0x2), t2);
+      x12 = vadd(t3, t5);
+      x13 = t5;
+      x14 = vadd(t2, t4);
+      x15 = t4;
+    }
+    {
+      const s = vadd(vadd(x0, x4), vadd(x8, x12));
+      x0 = vadd(x0, s);
+      x4 = vadd(x4, s);
+      x8 = vadd(x8, s);
+      x12 = vadd(x12, s);
+    }
+    {
+      const s = vadd(vadd(x1, x5), vadd(x9, x13));
+      x1 = vadd(x1, s);
+      x5 = vadd(x5, s);
+      x9 = vadd(x9, s);
+      x13 = vadd(x13, s);
+    }
+    {
+      const s = vadd(vadd(x2, x6), vadd(x10, x14));
+      x2 = vadd(x2, s);
+      x6 = vadd(x6, s);
+      x10 = vadd(x10, s);
+      x14 = vadd(x14, s);
+    }
+    {
+      const s = vadd(vadd(x3, x7), vadd(x11, x15));
+      x3 = vadd(x3, s);
+      x7 = vadd(x7, s);
+      x11 = vadd(x11, s);
+      x15 = vadd(x15, s);
+    }
+    if (r == 8) break;
+    if (r == 4) {
+      const diag = c + C_DIAG;
+      for (let p: usize = 0; p < 13; p++) {
+        x0 = sbox(vadd(x0, i32x4.splat(load<u32>(c + C_INTERNAL + (p << 2)))));
+        const q0 = vadd(vadd(x0, x1), vadd(x2, x3)), q1 = vadd(vadd(x4, x5), vadd(x6, x7));
+        const q2 = vadd(vadd(x8, x9), vadd(x10, x11)), q3 = vadd(vadd(x12, x13), vadd(x14, x15));
+        const sum = vadd(vadd(q0, q1), vadd(q2, q3));
+        x0 = vadd(vmul(x0, i32x4.splat(load<u32>(diag, 0))), sum);
+        x1 = vadd(vmul(x1, i32x4.splat(load<u32>(diag, 4))), sum);
+        x2 = vadd(vmul(x2, i32x4.splat(load<u32>(diag, 8))), sum);
+        x3 = vadd(vmul(x3, i32x4.splat(load<u32>(diag, 12))), sum);
+        x4 = vadd(vmul(x4, i32x4.splat(load<u32>(diag, 16))), sum);
+        x5 = vadd(vmul(x5, i32x4.splat(load<u32>(diag, 20))), sum);
+        x6 = vadd(vmul(x6, i32x4.splat(load<u32>(diag, 24))), sum);
+        x7 = vadd(vmul(x7, i32x4.splat(load<u32>(diag, 28))), sum);
+        x8 = vadd(vmul(x8, i32x4.splat(load<u32>(diag, 32))), sum);
+        x9 = vadd(vmul(x9, i32x4.splat(load<u32>(diag, 36))), sum);
+        x10 = vadd(vmul(x10, i32x4.splat(load<u32>(diag, 40))), sum);
+        x11 = vadd(vmul(x11, i32x4.splat(load<u32>(diag, 44))), sum);
+        x12 = vadd(vmul(x12, i32x4.splat(load<u32>(diag, 48))), sum);
+        x13 = vadd(vmul(x13, i32x4.splat(load<u32>(diag, 52))), sum);
+        x14 = vadd(vmul(x14, i32x4.splat(load<u32>(diag, 56))), sum);
+        x15 = vadd(vmul(x15, i32x4.splat(load<u32>(diag, 60))), sum);
+      }
+    }
+    // Rounds 0-3 take the first full-round constants, rounds 4-7 the last ones.
+    const rc = r < 4 ? c + (r << 6) : c + C_FINAL + ((r - 4) << 6);
+    x0 = sbox(vadd(x0, i32x4.splat(load<u32>(rc, 0))));
+    x1 = sbox(vadd(x1, i32x4.splat(load<u32>(rc, 4))));
+    x2 = sbox(vadd(x2, i32x4.splat(load<u32>(rc, 8))));
+    x3 = sbox(vadd(x3, i32x4.splat(load<u32>(rc, 12))));
+    x4 = sbox(vadd(x4, i32x4.splat(load<u32>(rc, 16))));
+    x5 = sbox(vadd(x5, i32x4.splat(load<u32>(rc, 20))));
+    x6 = sbox(vadd(x6, i32x4.splat(load<u32>(rc, 24))));
+    x7 = sbox(vadd(x7, i32x4.splat(load<u32>(rc, 28))));
+    x8 = sbox(vadd(x8, i32x4.splat(load<u32>(rc, 32))));
+    x9 = sbox(vadd(x9, i32x4.splat(load<u32>(rc, 36))));
+    x10 = sbox(vadd(x10, i32x4.splat(load<u32>(rc, 40))));
+    x11 = sbox(vadd(x11, i32x4.splat(load<u32>(rc, 44))));
+    x12 = sbox(vadd(x12, i32x4.splat(load<u32>(rc, 48))));
+    x13 = sbox(vadd(x13, i32x4.splat(load<u32>(rc, 52))));
+    x14 = sbox(vadd(x14, i32x4.splat(load<u32>(rc, 56))));
+    x15 = sbox(vadd(x15, i32x4.splat(load<u32>(rc, 60))));
   }
-  for (let r: usize = 0; r < 4; r++) fullRound(st, c + C_FINAL + (r << 6));
+  v128.store(st, x0, 0); v128.store(st, x1, 16); v128.store(st, x2, 32); v128.store(st, x3, 48);
+  v128.store(st, x4, 64); v128.store(st, x5, 80); v128.store(st, x6, 96); v128.store(st, x7, 112);
+  v128.store(st, x8, 128); v128.store(st, x9, 144); v128.store(st, x10, 160); v128.store(st, x11, 176);
+  v128.store(st, x12, 192); v128.store(st, x13, 208); v128.store(st, x14, 224); v128.store(st, x15, 240);
 }
 
 /** Element `o` (byte offset) of the four lanes' messages, into Montgomery form. */
