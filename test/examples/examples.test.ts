@@ -319,3 +319,39 @@ it('the mlp host script agrees with the reference', async () => {
   expect(r.matchesReference).toBe(true);
   expect(r.cycles).toBeGreaterThan(16 * 8);
 });
+
+describe.skipIf(!process.env.SLOW)('larger inputs (npm run test:slow)', () => {
+  const words = (n: number, seed: number): number[] => {
+    let x = seed;
+    return Array.from({ length: n }, () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    });
+  };
+  it('sha256 of 64 KiB, sort of 5,000 values and a 784-128-10 mlp agree in the VM, Node and the references', async () => {
+    const msg = Uint8Array.from(words(65536, 3), (w) => w & 0xff);
+    const shaOut = outcomeInVm(await exampleProgram('sha256'), { input: msg });
+    expect(shaOut).toEqual({ kind: 'ok', output: hex(sha256(msg)) });
+
+    const values = words(5000, 5);
+    const sortOut = outcomeInVm(await exampleProgram('sort'), { input: sort.encodeInput(values) });
+    expect(sortOut).toEqual({ kind: 'ok', output: hex(sort.encodeInput(sort.sortReference(values))) });
+
+    const i8 = (n: number, seed: number) => words(n, seed).map((w) => (w % 256) - 128);
+    const model: mlp.MlpModel = {
+      dims: [784, 128, 10],
+      layers: [
+        { weights: i8(784 * 128, 7), bias: i8(128, 8).map((b) => b * 64), multiplier: 1_518_500_250, shift: 12 },
+        { weights: i8(128 * 10, 9), bias: i8(10, 10) },
+      ],
+    };
+    const x = i8(784, 11);
+    const input = mlp.encodeInput(model, x, { commitLogits: true });
+    const vm = outcomeInVm(await exampleProgram('mlp'), { input });
+    expect(vm).toEqual(comparableNodeOutcome(await exampleWasm('mlp'), { input }));
+    const want = mlp.mlpReference(model, x);
+    expect(mlp.decodeOutput(Buffer.from((vm as { output: string }).output, 'hex'))).toEqual({ classIndex: want.classIndex, logits: want.logits });
+  });
+});
