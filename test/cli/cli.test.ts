@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as fib from '../../examples/fibonacci/input.ts';
-import { FAULTY_GUEST, FLOAT_GUEST, SUM_GUEST, u32le } from '../examples/_guests.ts';
+import { FAULTY_GUEST, FLOAT_GUEST, NO_ENTRY_GUEST, SUM_GUEST, UNKNOWN_IMPORT_GUEST, u32le } from '../examples/_guests.ts';
 import { compileAssemblyScriptSource } from '../../guest/asc.ts';
 import { CACHE_DIR } from '../examples/_harness.ts';
 import { runCli } from '../../cli/cli.ts';
@@ -159,18 +159,22 @@ describe('zkvm CLI', () => {
   });
 
   it('refuses bad sources and bad command lines with one line', async () => {
-    const [unknownExample, garbage, badFlag, badNumber, float] = await Promise.all([
+    const [unknownExample, garbage, badFlag, badNumber, float, unknownImport, noEntry] = await Promise.all([
       zkvm('run', 'examples/nope'),
       zkvm('run', file('garbage.zkvm', 'not a program at all')),
       zkvm('run', fibProgram, '--frobnicate'),
       zkvm('run', fibProgram, '--max-cycles', 'lots'),
       zkvm('build', file('float.ts', FLOAT_GUEST), '-o', file('float.zkvm')),
+      zkvm('run', file('import.ts', UNKNOWN_IMPORT_GUEST)),
+      zkvm('build', file('noentry.ts', NO_ENTRY_GUEST)),
     ]);
     expectOneLineFailure(unknownExample, /unknown example 'nope' \(known: fibonacci, matmul, mlp, sha256, sort\)/);
     expectOneLineFailure(garbage, /malformed program/);
     expectOneLineFailure(badFlag, /--frobnicate/, 2);
     expectOneLineFailure(badNumber, /--max-cycles expects a positive integer/, 2);
     expectOneLineFailure(float, /f(32|64)/);
+    expectOneLineFailure(unknownImport, /env\.host_time/);
+    expectOneLineFailure(noEntry, /"main" or "_start"/);
     expect(existsSync(join(dir, 'float.zkvm'))).toBe(false);
     expect(readFileSync(fibProgram).length).toBeGreaterThan(0);
   });
