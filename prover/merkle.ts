@@ -191,10 +191,16 @@ async function buildInKernel(
   const leafWidth = widths[logMax]!;
   // Staged u32 per subtree leaf: the tallest rows plus the injected rows of each lower level.
   const wordsPerLeaf = widths.reduce((acc, w, l) => acc + w / 2 ** (logMax - l), 0);
-  let s = Math.min(logMax, Math.max(0, Math.floor(Math.log2(SUBTREE_STAGE_BYTES / Math.max(4 * wordsPerLeaf, 4)))));
-  let threads = Math.max(1, Math.min(exec.threads, 2 ** (logMax - s)));
-  if (threads > 1 && 2 ** s * 4 * wordsPerLeaf < MIN_SUBTREE_BYTES) threads = 1;
-  if (threads === 1 && s < logMax && 2 ** logMax * 4 * wordsPerLeaf <= 4 * SUBTREE_STAGE_BYTES) s = logMax;
+  const bytesPerLeaf = Math.max(4 * wordsPerLeaf, 4);
+  let s = Math.min(logMax, Math.max(0, Math.floor(Math.log2(SUBTREE_STAGE_BYTES / bytesPerLeaf))));
+  // Subtrees per round: a power of two, so that rounds tile the leaves exactly.
+  let threads = 1;
+  while (threads * 2 <= exec.threads) threads *= 2;
+  // Smaller subtrees when that gives every thread one, as long as each stays worth a message.
+  while (threads > 1 && 2 ** (logMax - s) < threads && s > 0 && 2 ** (s - 1) * bytesPerLeaf >= MIN_SUBTREE_BYTES) s--;
+  threads = Math.min(threads, 2 ** (logMax - s));
+  if (threads > 1 && 2 ** s * bytesPerLeaf < MIN_SUBTREE_BYTES) threads = 1;
+  if (threads === 1 && s < logMax && 2 ** logMax * bytesPerLeaf <= 4 * SUBTREE_STAGE_BYTES) s = logMax;
   const S = 2 ** s;
 
   const layers: (Uint8Array | undefined)[] = Array.from({ length: logMax + 1 }, (_, lv) =>

@@ -232,7 +232,8 @@ for (const hasher of [blake3Hasher, poseidon2Hasher]) {
 
 describe('Merkle commitment on the prover\'s worker pool', () => {
   it('gives the same tree as the default threads, for both hashers, mixed heights and several rounds', async () => {
-    const pool = await WorkerPool.create({ threads: 2 });
+    // Three workers: subtrees go by powers of two, the levels above them by ranges over all three.
+    const pool = await WorkerPool.create({ threads: 3 });
     try {
       for (const [hasher, logH, width] of [[blake3Hasher, 13, 256], [poseidon2Hasher, 10, 512]] as const) {
         const ms = [randomMatrix(width, 2 ** logH, 11), randomMatrix(5, 2 ** (logH - 2), 12), randomMatrix(2, 4, 13)];
