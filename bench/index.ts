@@ -2,7 +2,8 @@
  * `npm run bench`: runs every benchmark subject in bench/ and prints one table.
  *
  * A subject is a bench/*.ts file exporting a function named `bench*` or `run*` that returns (a
- * promise of) an object of figures; files exporting none are helpers and skipped. Subjects whose
+ * promise of) an object of figures. Other files (helpers, or scripts that run when imported, such
+ * as bench/pcs.ts) are recognised from their text and never imported. Subjects whose
  * function needs arguments get them from ARGS below. Nested figures are flattened (`merkle.0.ms`).
  * One failing subject is reported and does not stop the others.
  *
@@ -10,7 +11,7 @@
  * Figures measured on a shared machine are noisy: BENCHMARKS.md records machine, date and command.
  * @module
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -18,6 +19,7 @@ type Figures = Record<string, unknown>;
 type BenchFn = (arg?: unknown) => Figures | Promise<Figures>;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const SUBJECT_EXPORT = /^export (?:async )?function ((?:bench|run)[A-Z]\w*)/m;
 
 /** Arguments for subjects whose function requires them (the rest are called with none). */
 const ARGS: Record<string, unknown> = {
@@ -48,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
   for (const file of files) {
     const subject = basename(file, '.ts');
     if (wanted.length > 0 && !wanted.includes(subject)) continue;
+    if (!SUBJECT_EXPORT.test(readFileSync(join(HERE, file), 'utf8'))) continue;
     let mod: Record<string, unknown>;
     try {
       mod = (await import(pathToFileURL(join(HERE, file)).href)) as Record<string, unknown>;
