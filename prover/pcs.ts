@@ -254,6 +254,17 @@ function isArray(v: unknown): boolean {
   return Array.isArray(v);
 }
 
+/** With TZKVM_PCS_TIMING set, logs the time since the previous call (for benchmarks). */
+function phaseTimer(): (what: string) => void {
+  if (!process.env.TZKVM_PCS_TIMING) return () => undefined;
+  let last = performance.now();
+  return (what) => {
+    const now = performance.now();
+    console.error(`  ${what}: ${(now - last).toFixed(0)} ms`);
+    last = now;
+  };
+}
+
 function shapeError(msg: string, detail: Record<string, number> = {}): VerifyError {
   return new VerifyError('shape', `pcs: ${msg}`, detail);
 }
@@ -328,6 +339,7 @@ export class TwoAdicFriPcs {
       }
       return e.pows;
     };
+    const timer = phaseTimer();
     const values: Ext4[][][][] = rounds.map((round) =>
       round.points.map((pts, m) => {
         const c = round.data.coeffs[m]!;
@@ -337,6 +349,7 @@ export class TwoAdicFriPcs {
         });
       }),
     );
+    timer('open: values at the points');
     for (const rv of values) for (const mv of rv) for (const pv of mv) t.observeExts(pv);
     const alpha = t.sampleExt();
     const maxWidth = Math.max(...rounds.flatMap((rd) => rd.data.coeffs.map((c) => c.width)));
@@ -358,7 +371,9 @@ export class TwoAdicFriPcs {
     });
     const inputs = new Map<number, Uint32Array>();
     for (const g of groups) inputs.set(g.logSize, deepCodeword(g, (r, m) => rounds[r]!.data.tree.matrices[m]!, alphaPows));
+    timer('open: DEEP quotients');
     const { proof: fri, queryIndices } = await friProve(inputs, this.options, this.hasher, t);
+    timer('open: FRI');
     const logMax = groups[0]!.logSize;
     const inputOpenings = rounds.map((round) => {
       const tree = round.data.tree;

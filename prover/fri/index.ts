@@ -256,6 +256,7 @@ export async function friProve(
   }
   const sched = friSchedule([...inputs.keys()], opts);
   const logMax = sched.logMaxSize;
+  const t0 = performance.now();
   let cur = inputs.get(logMax)!;
   const trees: MerkleTree[] = [];
   for (let k = 0; k < sched.layerLogSizes.length; k++) {
@@ -270,9 +271,12 @@ export async function friProve(
     if (roll) addScaled(cur, roll, e4.ePow(beta, 2 ** a));
   }
   // An honest prover's higher coefficients are zero; the verifier catches it if they are not.
+  if (process.env.TZKVM_PCS_TIMING) console.error(`  fri: layers committed and folded: ${(performance.now() - t0).toFixed(0)} ms`);
   const finalPoly = interpolateCoset(cur, sched.logFinalSize, layerShift(logMax, sched.logFinalSize)).slice(0, 4 * sched.finalPolyLen);
   t.observeBases(finalPoly);
+  const tPow = performance.now();
   const powNonce = await grind(t, opts.powBits);
+  if (process.env.TZKVM_PCS_TIMING) console.error(`  fri: grinding ${opts.powBits} bits: ${(performance.now() - tPow).toFixed(0)} ms`);
   const queryIndices = t.sampleIndices(opts.numQueries, logMax);
   const layerOpenings = trees.map((tree, k) => {
     const drop = logMax - sched.layerLogSizes[k]! + sched.layerLogArities[k]!;
