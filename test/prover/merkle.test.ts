@@ -5,6 +5,7 @@ import { blake3Hasher } from '../../prover/hash/blake3.ts';
 import type { Hasher } from '../../prover/hash/hasher.ts';
 import { hashThreads, remoteTaskCount } from '../../prover/hash/_workers.ts';
 import { WorkerPool } from '../../prover/_pool.ts';
+import { Kernels, kernelModule } from '../../prover/wasm/kernels.ts';
 import { poseidon2Hasher } from '../../prover/hash/poseidon2-hasher.ts';
 import { type Matrix, matrix } from '../../prover/matrix.ts';
 import { type MerkleOpening, MerkleError, commit, dimsOf, open, verifyOpening } from '../../prover/merkle.ts';
@@ -249,6 +250,16 @@ describe('Merkle commitment on the prover\'s worker pool', () => {
 });
 
 describe('Merkle commitment inputs', () => {
+  it('refuses a pool whose workers do not share this thread\'s kernel memory', async () => {
+    const other = new Kernels(kernelModule(), new WebAssembly.Memory({ initial: 32, maximum: 65536, shared: true }), true);
+    const pool = await WorkerPool.create({ threads: 1, kernels: other });
+    try {
+      await expect(commit(blake3Hasher, [randomMatrix(2, 4, 1)], { pool })).rejects.toThrow(/kernel memory/);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
   it('refuses heights that are not powers of two, and no matrices', async () => {
     await expect(commit(blake3Hasher, [randomMatrix(2, 6, 1)])).rejects.toThrow(RangeError);
     await expect(commit(blake3Hasher, [])).rejects.toThrow(RangeError);
