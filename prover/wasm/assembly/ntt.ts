@@ -84,6 +84,20 @@ export function ntt_twiddles(tw: usize, logN: u32, root: u32): void {
 
 // ---- one layer over a range ----
 
+/** One vector of butterflies at lo / hi with twiddle lanes tv. */
+@inline function butterfly(lo: usize, hi: usize, tv: v128, dit: bool): void {
+  const u = v128.load(lo);
+  const v = v128.load(hi);
+  if (dit) {
+    const tvv = vmmul(v, tv);
+    v128.store(lo, vadd(u, tvv));
+    v128.store(hi, vsub(u, tvv));
+  } else {
+    v128.store(lo, vadd(u, v));
+    v128.store(hi, vmmul(vsub(u, v), tv));
+  }
+}
+
 /**
  * One DIF layer of half-size h: for blocks b in [b0, b1) and j in [j0, j1), the butterfly on rows
  * (2hb + j, 2hb + j + h) with twiddle tw[h + j]. Disjoint (block, j) ranges touch disjoint rows, so
@@ -127,6 +141,17 @@ export function ntt_dit_layer(ptr: usize, width: u32, h: u32, b0: u32, b1: u32, 
           v128.store(lo, vadd(u, v));
           v128.store(hi, vmmul(vsub(u, v), tv));
         }
+      }
+    }
+    if (width == 3) {
+      // Four rows are three vectors; their twiddles [t0 t0 t0 t1] [t1 t1 t2 t2] [t2 t3 t3 t3].
+      for (; j + 4 <= j1; j += 4) {
+        const lo = blk + <usize>j * 12;
+        const hi = lo + span;
+        const t4 = v128.load(tw + ((<usize>(h + j)) << 2));
+        butterfly(lo, hi, v128.shuffle<i32>(t4, t4, 0, 0, 0, 1), dit);
+        butterfly(lo + 16, hi + 16, v128.shuffle<i32>(t4, t4, 1, 1, 2, 2), dit);
+        butterfly(lo + 32, hi + 32, v128.shuffle<i32>(t4, t4, 2, 3, 3, 3), dit);
       }
     }
     if (width == 4) {
