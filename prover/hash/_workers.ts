@@ -7,8 +7,8 @@
  *   this thread plus `availableParallelism() - 1` light workers started on first use. Such a worker
  *   is a few lines of plain JavaScript (no TypeScript loader, so it starts in milliseconds) that
  *   instantiates the kernel module over the same memory and runs lists of calls. Workers are
- *   unreferenced while idle so they never keep the process alive; if they cannot be started,
- *   everything runs on this thread.
+ *   unreferenced while idle so they never keep the process alive; if they cannot be started, or
+ *   with the environment variable ZKVM_HASH_THREADS=1, everything runs on this thread.
  * Either way each thread gets its own scratch region per hash function, and a task is a list of
  * kernel calls run in order on one thread.
  * @module
