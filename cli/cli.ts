@@ -40,7 +40,11 @@ export async function runCli(argv: readonly string[], io: CliIO = PROCESS_IO): P
 
 async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined) {
+    io.stderr(usageText());
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     const topic = command === 'help' ? rest[0] : undefined;
     io.stdout(topic && isCommand(topic) ? commandHelp(topic) : usageText());
     return 0;

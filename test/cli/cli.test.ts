@@ -88,7 +88,9 @@ describe('zkvm CLI', () => {
   });
 
   it('prints help for the tool and for each command', async () => {
-    const [top, run] = await Promise.all([zkvm('--help'), zkvm('run', '--help')]);
+    const [top, run, bare] = await Promise.all([zkvm('--help'), zkvm('run', '--help'), zkvm()]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: zkvm <command>');
     expect(top.code).toBe(0);
     for (const c of ['build', 'run', 'bench']) expect(top.stdout).toContain(`  ${c} `);
     expect(run.code).toBe(0);
