@@ -192,7 +192,9 @@ async function buildInKernel(
   // Staged u32 per subtree leaf: the tallest rows plus the injected rows of each lower level.
   const wordsPerLeaf = widths.reduce((acc, w, l) => acc + w / 2 ** (logMax - l), 0);
   const bytesPerLeaf = Math.max(4 * wordsPerLeaf, 4);
-  let s = Math.min(logMax, Math.max(0, Math.floor(Math.log2(SUBTREE_STAGE_BYTES / bytesPerLeaf))));
+  // Bounded by the staged rows and by the subtree's own digests (S * 32 bytes), so that kernel
+  // memory (freshly touched pages cost ~3 ms/MB here) stays a few MiB per thread for narrow rows too.
+  let s = Math.min(logMax, Math.max(0, Math.floor(Math.log2(SUBTREE_STAGE_BYTES / Math.max(bytesPerLeaf, DIGEST_BYTES)))));
   // Subtrees per round: a power of two, so that rounds tile the leaves exactly.
   let threads = 1;
   while (threads * 2 <= exec.threads) threads *= 2;
