@@ -37,7 +37,7 @@ import type { ProofOptions } from './options.ts';
 import type { Transcript } from './transcript.ts';
 import { FRI_SHIFT, MAX_LOG_SIZE, friProve, friVerify, merkleToVerify, type FriProof } from './fri/index.ts';
 import { bitReversedPowersOf, extBatchInverseF, extMulF, mulF } from './fri/_arith.ts';
-import { deepCodewordWasm } from './fri/_wasm.ts';
+import { deepCodewordWasm, evaluateColumnsWasm } from './fri/_wasm.ts';
 
 /** What the prover keeps of one commitment round. */
 export interface PcsProverData {
@@ -345,7 +345,7 @@ export class TwoAdicFriPcs {
         const c = round.data.coeffs[m]!;
         return pts.map((z) => {
           if (!isExt(z)) throw new TypeError(`pcs open: a point is not a canonical ext4 element`);
-          return evaluateColumns(c, zPowers(z, c.height));
+          return evaluateColumnsWasm(c, z) ?? evaluateColumns(c, zPowers(z, c.height));
         });
       }),
     );

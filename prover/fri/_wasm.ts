@@ -8,6 +8,7 @@
  */
 import * as bb from '../field/babybear.ts';
 import { P } from '../field/babybear.ts';
+import * as e4 from '../field/ext4.ts';
 import type { Ext4 } from '../field/ext4.ts';
 import type { Matrix } from '../matrix.ts';
 import { kernels, kernelsAvailable, type Kernels } from '../wasm/kernels.ts';
@@ -18,6 +19,10 @@ interface DeepExports {
   deep_accumulate(acc: number, r: number, n: number, rz0: number, rz1: number, rz2: number, rz3: number, k0: number, k1: number, k2: number, k3: number): void;
   deep_combine(out: number, a: number, b: number, n: number): void;
   deep_inverse_den(out: number, xs: number, n: number, z0: number, z1: number, z2: number, z3: number, prefix: number): number;
+  ext_combine_rows_acc(acc: number, mat: number, width: number, rows: number, powm: number, rz0: number, rz1: number, rz2: number, rz3: number): void;
+  deep_divide_acc(out: number, acc: number, xs: number, n: number, m0: number, m1: number, m2: number, m3: number, cc: number, scratch: number): number;
+  ext_powers(out: number, n: number, z0: number, z1: number, z2: number, z3: number): void;
+  ext_dot_columns(acc: number, mat: number, width: number, rows: number, pows: number): void;
 }
 
 let cached: { k: Kernels; e: DeepExports } | null | undefined;
@@ -31,7 +36,7 @@ export function deepKernels(): { k: Kernels; e: DeepExports } | null {
     if (!kernelsAvailable()) return cached;
     const k = kernels();
     const e = k.exports as unknown as DeepExports;
-    if (typeof e.fri_fold === 'function' && typeof e.deep_inverse_den === 'function') cached = { k, e };
+    if (typeof e.fri_fold === 'function' && typeof e.deep_divide_acc === 'function' && typeof e.ext_dot_columns === 'function') cached = { k, e };
   } catch {
     cached = null;
   }
@@ -82,9 +87,31 @@ export interface DeepTermInput {
 }
 
 /**
+ * 1 / (x - z) = c(x) / m(x) for base x: m(X) = prod_k (X - z^(p^k)) (base coefficients m0..m3,
+ * monic) and c(X) = m(X) / (X - z) (monic cubic, ext coefficients c0, c1, c2).
+ */
+export function minPolyCofactor(z: Ext4): { m: Uint32Array; c: Uint32Array } {
+  const z1 = e4.ePow(z, P);
+  const z2 = e4.ePow(z1, P);
+  const z3 = e4.ePow(z2, P);
+  const s1 = e4.eAdd(e4.eAdd(z1, z2), z3);
+  const s2 = e4.eAdd(e4.eAdd(e4.eMul(z1, z2), e4.eMul(z1, z3)), e4.eMul(z2, z3));
+  const s3 = e4.eMul(e4.eMul(z1, z2), z3);
+  const c2 = e4.eNeg(s1), c1 = s2, c0 = e4.eNeg(s3);
+  const m3 = e4.eSub(c2, z), m2 = e4.eSub(c1, e4.eMul(z, c2)), m1 = e4.eSub(c0, e4.eMul(z, c1)), m0 = e4.eNeg(e4.eMul(z, c0));
+  for (const mk of [m0, m1, m2, m3]) if (!e4.isBase(mk)) throw new Error('pcs: the minimal polynomial of an opening point is not over the base field');
+  const c = new Uint32Array(12);
+  c.set(c0, 0);
+  c.set(c1, 4);
+  c.set(c2, 8);
+  return { m: Uint32Array.of(m0[0]!, m1[0]!, m2[0]!, m3[0]!), c };
+}
+
+/**
  * The batched DEEP quotient on a bit-reversed LDE of size n with points `xs` (base, length n):
  * out[i] = sum_z (sum_terms alphaOff (R(x_i) - R(z))) / (x_i - z), R(x) = sum_j alpha^j f_j(x).
- * Throws RangeError when some z lies in the domain.
+ * A term opened at few points with few columns folds alpha^off into its powers (4 w products per
+ * point instead of 4 w once plus 16 per point). Throws RangeError when some z lies in the domain.
  */
 export function deepCodewordWasm(xs: Uint32Array, zs: readonly Ext4[], terms: readonly DeepTermInput[], alphaPows: Uint32Array): Uint32Array | null {
   const kk = deepKernels();
@@ -94,50 +121,118 @@ export function deepCodewordWasm(xs: Uint32Array, zs: readonly Ext4[], terms: re
   const nz = zs.length;
   const ch = Math.min(CHUNK, n);
   const maxW = Math.max(1, ...terms.map((t) => t.lde.width));
-  const powm = new Uint32Array(4 * maxW);
-  for (let i = 0; i < powm.length; i++) powm[i] = bb.mul(alphaPows[i] ?? 0, R_MOD_P);
+  const toMontArr = (a: Uint32Array) => a.map((v) => bb.mul(v, R_MOD_P));
+  const basePowm = toMontArr(alphaPows.subarray(0, 4 * maxW));
+  // Per term: shared powers (A) or per-point shifted powers (B).
+  const plans = terms.map((t) => {
+    const w = t.lde.width;
+    const p = t.points.length;
+    const shifted = p === 1 || w * (p - 1) < 4 * p;
+    const perPoint = shifted
+      ? t.points.map((pt) => {
+          const pw = new Uint32Array(4 * w);
+          for (let j = 0; j < w; j++) pw.set(e4.eMul(pt.alphaOff, alphaPows.subarray(4 * j, 4 * j + 4)), 4 * j);
+          return { powm: toMontArr(pw), rz: e4.eMul(pt.alphaOff, pt.rz) };
+        })
+      : null;
+    return { shifted, perPoint };
+  });
+  const polys = zs.map(minPolyCofactor);
   const ptrs: number[] = [];
   const alloc = (bytes: number) => {
-    const p = k.alloc(bytes);
-    ptrs.push(p);
-    return p;
+    const ptr = k.alloc(bytes);
+    ptrs.push(ptr);
+    return ptr;
   };
   const out = new Uint32Array(4 * n);
   try {
     const pPow = alloc(16 * maxW);
+    const pPowShift = plans.map((pl) => (pl.perPoint ?? []).map((pp) => {
+      const ptr = alloc(pp.powm.length * 4);
+      k.u32(ptr, pp.powm.length).set(pp.powm);
+      return ptr;
+    }));
+    const pCc = polys.map((pc) => {
+      const ptr = alloc(48);
+      k.u32(ptr, 12).set(pc.c);
+      return ptr;
+    });
     const pXs = alloc(4 * ch);
-    const pPrefix = alloc(16 * ch + 64);
-    const pInv = zs.map(() => alloc(16 * ch));
+    const pScratch = alloc(8 * ch + 64);
     const pAcc = zs.map(() => alloc(16 * ch));
     const pR = alloc(16 * ch);
     const pMat = alloc(4 * ch * maxW);
     const pOut = alloc(16 * ch);
-    k.u32(pPow, 4 * maxW).set(powm);
+    k.u32(pPow, 4 * maxW).set(basePowm);
     for (let c0 = 0; c0 < n; c0 += ch) {
       const len = Math.min(ch, n - c0);
       k.u32(pXs, len).set(xs.subarray(c0, c0 + len));
-      for (let zi = 0; zi < nz; zi++) {
-        const z = zs[zi]!;
-        const bad = e.deep_inverse_den(pInv[zi]!, pXs, len, z[0]!, z[1]!, z[2]!, z[3]!, pPrefix);
-        if (bad !== 0) throw new RangeError(`pcs: opening point ${zi} lies in the LDE domain (index ${c0 + bad - 1})`);
-        k.u32(pAcc[zi]!, 4 * len).fill(0);
-      }
-      for (const term of terms) {
+      for (let zi = 0; zi < nz; zi++) k.u32(pAcc[zi]!, 4 * len).fill(0);
+      terms.forEach((term, ti) => {
         const w = term.lde.width;
         k.u32(pMat, w * len).set(term.lde.values.subarray(w * c0, w * (c0 + len)));
-        e.ext_combine_rows(pR, pMat, w, len, pPow);
-        for (const pt of term.points) {
-          const rz = pt.rz;
-          const a = pt.alphaOff;
-          e.deep_accumulate(pAcc[pt.zi]!, pR, len, rz[0]!, rz[1]!, rz[2]!, rz[3]!, a[0]!, a[1]!, a[2]!, a[3]!);
+        const plan = plans[ti]!;
+        if (plan.shifted) {
+          term.points.forEach((pt, pi) => {
+            const rz = plan.perPoint![pi]!.rz;
+            e.ext_combine_rows_acc(pAcc[pt.zi]!, pMat, w, len, pPowShift[ti]![pi]!, rz[0]!, rz[1]!, rz[2]!, rz[3]!);
+          });
+        } else {
+          e.ext_combine_rows(pR, pMat, w, len, pPow);
+          for (const pt of term.points) {
+            const rz = pt.rz;
+            const a = pt.alphaOff;
+            e.deep_accumulate(pAcc[pt.zi]!, pR, len, rz[0]!, rz[1]!, rz[2]!, rz[3]!, a[0]!, a[1]!, a[2]!, a[3]!);
+          }
         }
-      }
+      });
       k.u32(pOut, 4 * len).fill(0);
-      for (let zi = 0; zi < nz; zi++) e.deep_combine(pOut, pAcc[zi]!, pInv[zi]!, len);
+      for (let zi = 0; zi < nz; zi++) {
+        const m = polys[zi]!.m;
+        const bad = e.deep_divide_acc(pOut, pAcc[zi]!, pXs, len, m[0]!, m[1]!, m[2]!, m[3]!, pCc[zi]!, pScratch);
+        if (bad !== 0) throw new RangeError(`pcs: opening point ${zi} lies in the LDE domain (index ${c0 + bad - 1})`);
+      }
       out.set(k.u32(pOut, 4 * len), 4 * c0);
     }
   } finally {
-    for (const p of ptrs.reverse()) k.free(p);
+    for (const ptr of ptrs.reverse()) k.free(ptr);
   }
+  return out;
+}
+
+/** Values of every column of `coeffs` (row i = coefficient of x^i) at z: one Ext4 per column. */
+export function evaluateColumnsWasm(coeffs: Matrix, z: Ext4): Ext4[] | null {
+  const kk = deepKernels();
+  if (!kk) return null;
+  const { k, e } = kk;
+  const { width, height, values } = coeffs;
+  const ch = Math.min(CHUNK, height);
+  const total = new Uint32Array(4 * width);
+  const zch = e4.ePow(z, ch);
+  let zc = e4.one(); // z^c0
+  const pPows = k.alloc(16 * ch);
+  const pMat = k.alloc(4 * ch * width);
+  const pAcc = k.alloc(16 * width);
+  try {
+    e.ext_powers(pPows, ch, z[0]!, z[1]!, z[2]!, z[3]!);
+    for (let c0 = 0; c0 < height; c0 += ch) {
+      const len = Math.min(ch, height - c0);
+      k.u32(pAcc, 4 * width).fill(0);
+      k.u32(pMat, width * len).set(values.subarray(width * c0, width * (c0 + len)));
+      e.ext_dot_columns(pAcc, pMat, width, len, pPows);
+      const part = k.u32(pAcc, 4 * width);
+      for (let c = 0; c < width; c++) {
+        const v = e4.eMul(part.subarray(4 * c, 4 * c + 4), zc);
+        for (let q = 0; q < 4; q++) total[4 * c + q] = bb.add(total[4 * c + q]!, v[q]!);
+      }
+      zc = e4.eMul(zc, zch);
+    }
+  } finally {
+    k.free(pAcc);
+    k.free(pMat);
+    k.free(pPows);
+  }
+  const out: Ext4[] = [];
+  for (let c = 0; c < width; c++) out.push(total.slice(4 * c, 4 * c + 4));
   return out;
 }

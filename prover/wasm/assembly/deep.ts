@@ -187,3 +187,126 @@ export function deep_inverse_den(out: usize, xs: usize, n: u32, z0: u32, z1: u32
   }
   return 0;
 }
+
+/**
+ * ext_combine_rows_acc: acc[i] += sum_j mat[i * width + j] * pow_j - rz for `rows` rows, with
+ * `powm` in Montgomery form as for `ext_combine_rows` and rz canonical. This is one DEEP term
+ * whose alpha offset is already folded into the powers.
+ */
+export function ext_combine_rows_acc(acc: usize, mat: usize, width: u32, rows: u32, powm: usize, rz0: u32, rz1: u32, rz2: u32, rz3: u32): void {
+  for (let i: u32 = 0; i < rows; i++) {
+    const o = acc + (<usize>i << 4);
+    let c0 = fsub(load<u32>(o), rz0), c1 = fsub(load<u32>(o + 4), rz1), c2 = fsub(load<u32>(o + 8), rz2), c3 = fsub(load<u32>(o + 12), rz3);
+    const row = mat + ((<usize>i * <usize>width) << 2);
+    for (let j: u32 = 0; j < width; j++) {
+      const v = load<u32>(row + (<usize>j << 2));
+      const a = powm + (<usize>j << 4);
+      c0 = fadd(c0, mmul(v, load<u32>(a)));
+      c1 = fadd(c1, mmul(v, load<u32>(a + 4)));
+      c2 = fadd(c2, mmul(v, load<u32>(a + 8)));
+      c3 = fadd(c3, mmul(v, load<u32>(a + 12)));
+    }
+    store<u32>(o, c0);
+    store<u32>(o + 4, c1);
+    store<u32>(o + 8, c2);
+    store<u32>(o + 12, c3);
+  }
+}
+
+/**
+ * deep_divide_acc: out[i] += acc[i] / (xs[i] - z) for n points, without an extension inversion:
+ * 1 / (x - z) = c(x) / m(x), where m(X) = prod_k (X - z^(p^k)) has base coefficients
+ * (`mc` = m0, m1, m2, m3; m is monic of degree 4) and c(X) = m(X) / (X - z) is a monic cubic with
+ * ext4 coefficients (`cc` points to c0, c1, c2: 12 words). m(x) = 0 only when x = z, for base x.
+ * `scratch` holds 2 n words. Returns 0, or 1 + i when m(xs[i]) = 0 (nothing is written then).
+ */
+export function deep_divide_acc(out: usize, acc: usize, xs: usize, n: u32, m0: u32, m1: u32, m2: u32, m3: u32, cc: usize, scratch: usize): u32 {
+  const wm = toMont(W);
+  // Pass 1: t_i = m(x_i) (Montgomery form) and prefix products (Montgomery form).
+  let pre = toMont(1);
+  for (let i: u32 = 0; i < n; i++) {
+    const xm = toMont(load<u32>(xs + (<usize>i << 2)));
+    let t = fadd(load<u32>(xs + (<usize>i << 2)), m3);
+    t = fadd(mmul(t, xm), m2);
+    t = fadd(mmul(t, xm), m1);
+    t = fadd(mmul(t, xm), m0);
+    if (t == 0) return i + 1;
+    const tm = toMont(t);
+    store<u32>(scratch + (<usize>i << 2), tm);
+    store<u32>(scratch + ((<usize>n + i) << 2), pre);
+    pre = mmul(pre, tm);
+  }
+  // inverse of the product, in Montgomery form: (aR)^-1 R^2 = a^-1 R.
+  let inv = toMont(toMont(fpow(pre, P - 2)));
+  const c00 = load<u32>(cc), c01 = load<u32>(cc + 4), c02 = load<u32>(cc + 8), c03 = load<u32>(cc + 12);
+  const c10 = load<u32>(cc + 16), c11 = load<u32>(cc + 20), c12 = load<u32>(cc + 24), c13 = load<u32>(cc + 28);
+  const c20 = load<u32>(cc + 32), c21 = load<u32>(cc + 36), c22 = load<u32>(cc + 40), c23 = load<u32>(cc + 44);
+  for (let k: i32 = <i32>n - 1; k >= 0; k--) {
+    const tm = load<u32>(scratch + (<usize>k << 2));
+    const im = mmul(inv, load<u32>(scratch + ((<usize>n + <usize>k) << 2))); // 1 / m(x_k), Montgomery
+    inv = mmul(inv, tm);
+    const x = load<u32>(xs + (<usize>k << 2));
+    const xm = toMont(x);
+    // c(x) = ((x + c2) x + c1) x + c0, then times 1 / m(x)
+    let e0 = fadd(x, c20), e1 = c21, e2 = c22, e3 = c23;
+    e0 = fadd(mmul(e0, xm), c10);
+    e1 = fadd(mmul(e1, xm), c11);
+    e2 = fadd(mmul(e2, xm), c12);
+    e3 = fadd(mmul(e3, xm), c13);
+    e0 = fadd(mmul(e0, xm), c00);
+    e1 = fadd(mmul(e1, xm), c01);
+    e2 = fadd(mmul(e2, xm), c02);
+    e3 = fadd(mmul(e3, xm), c03);
+    // Montgomery form of e / m(x): mmul(e, im) = e m^-1 (canonical); one more toMont for the product below.
+    const b0 = toMont(mmul(e0, im)), b1 = toMont(mmul(e1, im)), b2 = toMont(mmul(e2, im)), b3 = toMont(mmul(e3, im));
+    const ai = acc + (<usize>k << 4);
+    const a0 = load<u32>(ai), a1 = load<u32>(ai + 4), a2 = load<u32>(ai + 8), a3 = load<u32>(ai + 12);
+    const o = out + (<usize>k << 4);
+    const w1 = mmul(b1, wm), w2 = mmul(b2, wm), w3 = mmul(b3, wm);
+    store<u32>(o, fadd(load<u32>(o), fadd(fadd(mmul(a0, b0), mmul(a1, w3)), fadd(mmul(a2, w2), mmul(a3, w1)))));
+    store<u32>(o + 4, fadd(load<u32>(o + 4), fadd(fadd(mmul(a0, b1), mmul(a1, b0)), fadd(mmul(a2, w3), mmul(a3, w2)))));
+    store<u32>(o + 8, fadd(load<u32>(o + 8), fadd(fadd(mmul(a0, b2), mmul(a1, b1)), fadd(mmul(a2, b0), mmul(a3, w3)))));
+    store<u32>(o + 12, fadd(load<u32>(o + 12), fadd(fadd(mmul(a0, b3), mmul(a1, b2)), fadd(mmul(a2, b1), mmul(a3, b0)))));
+  }
+  return 0;
+}
+
+/** ext_powers: out[i] = z^i for i < n (canonical ext4 values). */
+export function ext_powers(out: usize, n: u32, z0: u32, z1: u32, z2: u32, z3: u32): void {
+  const m0 = toMont(z0), m1 = toMont(z1), m2 = toMont(z2), m3 = toMont(z3);
+  const wm = toMont(W);
+  const w1 = mmul(m1, wm), w2 = mmul(m2, wm), w3 = mmul(m3, wm);
+  let a0: u32 = 1, a1: u32 = 0, a2: u32 = 0, a3: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const o = out + (<usize>i << 4);
+    store<u32>(o, a0);
+    store<u32>(o + 4, a1);
+    store<u32>(o + 8, a2);
+    store<u32>(o + 12, a3);
+    const t0 = fadd(fadd(mmul(a0, m0), mmul(a1, w3)), fadd(mmul(a2, w2), mmul(a3, w1)));
+    const t1 = fadd(fadd(mmul(a0, m1), mmul(a1, m0)), fadd(mmul(a2, w3), mmul(a3, w2)));
+    const t2 = fadd(fadd(mmul(a0, m2), mmul(a1, m1)), fadd(mmul(a2, m0), mmul(a3, w3)));
+    const t3 = fadd(fadd(mmul(a0, m3), mmul(a1, m2)), fadd(mmul(a2, m1), mmul(a3, m0)));
+    a0 = t0; a1 = t1; a2 = t2; a3 = t3;
+  }
+}
+
+/**
+ * ext_dot_columns: acc[c] += sum_i mat[i * width + c] * pow_i for every column c < width over
+ * `rows` rows; `pows` are canonical ext4 values (converted here), acc holds width ext4 values.
+ */
+export function ext_dot_columns(acc: usize, mat: usize, width: u32, rows: u32, pows: usize): void {
+  for (let i: u32 = 0; i < rows; i++) {
+    const p = pows + (<usize>i << 4);
+    const p0 = toMont(load<u32>(p)), p1 = toMont(load<u32>(p + 4)), p2 = toMont(load<u32>(p + 8)), p3 = toMont(load<u32>(p + 12));
+    const row = mat + ((<usize>i * <usize>width) << 2);
+    for (let c: u32 = 0; c < width; c++) {
+      const v = load<u32>(row + (<usize>c << 2));
+      const o = acc + (<usize>c << 4);
+      store<u32>(o, fadd(load<u32>(o), mmul(v, p0)));
+      store<u32>(o + 4, fadd(load<u32>(o + 4), mmul(v, p1)));
+      store<u32>(o + 8, fadd(load<u32>(o + 8), mmul(v, p2)));
+      store<u32>(o + 12, fadd(load<u32>(o + 12), mmul(v, p3)));
+    }
+  }
+}
