@@ -406,8 +406,8 @@ export function ntt_permute_scale(
   const stepA = mmul(fpow(step, 1 << hiShift), R2); // step^(2^(logN-4)): next a
   const stepMid = mmul(fpow(step, side), R2); // step^16: next m
   let fm = mmul(fmul(c, fpow(step, m0 << TILE)), R2);
-  if (width == 1) {
-    permuteColumn(dst, src, hiShift, logM, m0, m1, fm, step, stepA, stepMid, spread, logBlowup);
+  if (width <= 2) {
+    permuteNarrow(dst, src, width, hiShift, logM, m0, m1, fm, step, stepA, stepMid, spread, logBlowup);
     return;
   }
   for (let m = m0; m < m1; m++) {
@@ -455,13 +455,57 @@ export function ntt_permute_scale(
   store1(dst, jq | (12 << hs), i32x4.extract_lane(x, 3), logBlowup);
 }
 
+/** Stores one row of two elements (lanes `lane`, lane + 1 of x) rep times from row `row`. */
+@inline function store2(dst: usize, row: u32, x: v128, hiPair: bool, logBlowup: u32): void {
+  const d = dst + ((<usize>row << logBlowup) << 3);
+  const pair = hiPair ? v128.shuffle<i32>(x, x, 2, 3, 2, 3) : v128.shuffle<i32>(x, x, 0, 1, 0, 1);
+  if (logBlowup == 0) {
+    v128.store64_lane(d, pair, 0);
+  } else {
+    const rep: u32 = 1 << logBlowup;
+    for (let r: u32 = 0; r < rep; r += 2) v128.store(d + ((<usize>r) << 3), pair);
+  }
+}
+
+/** Rows ja and jb (two elements each) as one vector. */
+@inline function gather2(src: usize, ja: u32, jb: u32): v128 {
+  return v128.load64_lane(src + ((<usize>jb) << 3), v128.load64_zero(src + ((<usize>ja) << 3)), 1);
+}
+
+/** Rows b = 4q..4q+3 of one (m, a) tile: natural rows iBase + b, bit-reversed rows around jq. */
+@inline function narrowQuad(
+  dst: usize, src: usize, width: u32, hs: u32, iBase: u32, q: u32, jq: u32, f: v128, spread: bool, logBlowup: u32,
+): void {
+  if (width == 1) {
+    const np = ((<usize>iBase) << 2) + ((<usize>q) << 4);
+    if (spread) scatter4(dst, jq, hs, vmmul(v128.load(src + np), f), logBlowup);
+    else v128.store(dst + np, vmmul(gather4(src, jq, hs), f));
+    return;
+  }
+  const fLo = v128.shuffle<i32>(f, f, 0, 0, 1, 1); // rows b, b+1 (lanes 0, 1)
+  const fHi = v128.shuffle<i32>(f, f, 2, 2, 3, 3); // rows b+2, b+3 (lanes 2, 3)
+  const np = ((<usize>iBase) << 3) + ((<usize>q) << 5);
+  if (spread) {
+    const x = vmmul(v128.load(src + np), fLo);
+    const y = vmmul(v128.load(src + np, 16), fHi);
+    store2(dst, jq, x, false, logBlowup);
+    store2(dst, jq | (8 << hs), x, true, logBlowup);
+    store2(dst, jq | (4 << hs), y, false, logBlowup);
+    store2(dst, jq | (12 << hs), y, true, logBlowup);
+  } else {
+    v128.store(dst + np, vmmul(gather2(src, jq, jq | (8 << hs)), fLo));
+    v128.store(dst + np, vmmul(gather2(src, jq | (4 << hs), jq | (12 << hs)), fHi), 16);
+  }
+}
+
 /**
- * `ntt_permute_scale` for one column: per (m, a) the 16 factors are fa * step^b, four vectors
- * made from precomputed powers (no serial chain of products); the natural side moves as four
- * vectors, the bit-reversed side as gathered or scattered lanes.
+ * `ntt_permute_scale` for one or two columns: per (m, a) the 16 factors are fa * step^b, four
+ * vectors made from precomputed powers (no serial chain of products); the natural side moves as
+ * whole vectors, the bit-reversed side as gathered or scattered lanes (width 1) or row pairs
+ * (width 2). Lane l of b = 4q + l sits at bit-reversed row jq | ({0, 8, 4, 12}[l] << hs).
  */
-function permuteColumn(
-  dst: usize, src: usize, hs: u32, logM: u32, m0: u32, m1: u32, fm: u32, step: u32,
+function permuteNarrow(
+  dst: usize, src: usize, width: u32, hs: u32, logM: u32, m0: u32, m1: u32, fm: u32, step: u32,
   stepA: u32, stepMid: u32, spread: bool, logBlowup: u32,
 ): void {
   const sM = mmul(step, R2);
@@ -478,20 +522,10 @@ function permuteColumn(
       const iBase = (a << hs) | (m << TILE);
       const jBase = (rm << TILE) | (reverse(a) >>> 28);
       // q = 0..3 covers b = 4q..4q+3; rev2(q) = 0, 2, 1, 3.
-      const j0 = jBase, j1 = jBase | (2 << hs), j2 = jBase | (1 << hs), j3 = jBase | (3 << hs);
-      const f0 = vmmul(fav, p0), f1 = vmmul(fav, p1), f2 = vmmul(fav, p2), f3 = vmmul(fav, p3);
-      const ip = (<usize>iBase) << 2;
-      if (spread) {
-        scatter4(dst, j0, hs, vmmul(v128.load(src + ip), f0), logBlowup);
-        scatter4(dst, j1, hs, vmmul(v128.load(src + ip, 16), f1), logBlowup);
-        scatter4(dst, j2, hs, vmmul(v128.load(src + ip, 32), f2), logBlowup);
-        scatter4(dst, j3, hs, vmmul(v128.load(src + ip, 48), f3), logBlowup);
-      } else {
-        v128.store(dst + ip, vmmul(gather4(src, j0, hs), f0));
-        v128.store(dst + ip, vmmul(gather4(src, j1, hs), f1), 16);
-        v128.store(dst + ip, vmmul(gather4(src, j2, hs), f2), 32);
-        v128.store(dst + ip, vmmul(gather4(src, j3, hs), f3), 48);
-      }
+      narrowQuad(dst, src, width, hs, iBase, 0, jBase, vmmul(fav, p0), spread, logBlowup);
+      narrowQuad(dst, src, width, hs, iBase, 1, jBase | (2 << hs), vmmul(fav, p1), spread, logBlowup);
+      narrowQuad(dst, src, width, hs, iBase, 2, jBase | (1 << hs), vmmul(fav, p2), spread, logBlowup);
+      narrowQuad(dst, src, width, hs, iBase, 3, jBase | (3 << hs), vmmul(fav, p3), spread, logBlowup);
       fa = mmul(fa, stepA);
     }
     fm = mmul(fm, stepMid);
