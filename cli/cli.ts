@@ -64,6 +64,8 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
       return cmdBuild(rest, io);
     case 'run':
       return cmdRun(rest, io);
+    case 'disasm':
+      return cmdDisasm(rest, io);
     case 'bench':
       return cmdBench(rest, io);
   }
@@ -185,6 +187,16 @@ async function inputBytes(flag: string, file: string | boolean | undefined, hexT
   } catch (e) {
     throw new UsageError(`run: cannot read --${flag} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+async function cmdDisasm(args: readonly string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse('disasm', args, { 'no-cache': { type: 'boolean' } });
+  const source = onePositional('disasm', positionals, 'program or guest');
+  const { buildProgram } = await import('../guest/build.ts');
+  const { disassemble } = await import('../vm/disasm.ts');
+  const text = disassemble(await buildProgram(source, values['no-cache'] ? { cacheDir: null } : {}));
+  io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+  return 0;
 }
 
 async function cmdBench(args: readonly string[], io: CliIO): Promise<number> {

@@ -1,6 +1,6 @@
 /** Help texts of the `zkvm` command, one per command, kept next to each other so they stay alike. */
 
-export const COMMANDS = ['build', 'run', 'bench'] as const;
+export const COMMANDS = ['build', 'run', 'disasm', 'bench'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const HELP: Record<CommandName, string> = {
@@ -29,6 +29,10 @@ Options:
   --json                   print {program, digest, output, cycles, cyclesByClass, runMs}
   --no-cache               rebuild AssemblyScript guests
 `,
+  disasm: `Usage: zkvm disasm <program.zkvm | guest.ts | module.wasm | examples/NAME>
+
+Prints the program's bytecode as text: functions, instructions and their operands.
+`,
   bench: `Usage: zkvm bench fib [--log-rows N] [--json]
 
 Proves and verifies a Fibonacci AIR of 2^N rows (default N = 16) and prints rows, proveMs,
@@ -52,6 +56,7 @@ A zero-knowledge virtual machine for WebAssembly guests.
 Commands:
   build   compile a guest (AssemblyScript, WebAssembly or examples/NAME) to a .zkvm program
   run     execute a program or guest on inputs; print the public output and the cycles
+  disasm  print a program's bytecode
   bench   run a benchmark (fib)
 
 zkvm <command> --help shows the command's options. Examples:

@@ -89,6 +89,9 @@ describe('runs that fail', () => {
     expect(e).toBeInstanceOf(GuestTrap);
     expect((e as GuestTrap).kind).toBe('div-by-zero');
     expect((e as GuestTrap).message).toMatch(/integer divide by zero/);
+    // The build keeps the name section, so the error names a source function, not 'funcN'.
+    expect((e as GuestTrap).func).toMatch(/^inline-guest\/(main|divide)$/);
+    expect((e as GuestTrap).message).toContain((e as GuestTrap).func);
     sameAsNode(u32le(1, 0));
     expect(execute(program(), { input: u32le(1, 7) }).output).toEqual(u32le(7, 14, 42));
   });
