@@ -5,14 +5,17 @@
  * `createBackend` falls back to that reference when the kernels are not built.
  *
  * Each call copies its input matrix into kernel memory, runs the plan (prover/wasm/ntt.ts) and
- * copies the result out into a fresh array, so callers keep plain `Uint32Array` matrices.
+ * copies the result out into a fresh array, so callers keep plain `Uint32Array` matrices. The
+ * `*Shared` variants skip the copy out and return a `SharedMatrix` in kernel memory instead, for
+ * work that continues in the pool's workers by pointer (quotient evaluation, hashing); the caller
+ * frees it.
  * @module
  */
 import type { ProverBackend } from './backend.ts';
 import type { Matrix } from './matrix.ts';
 import { TsBackend } from './backend-ts.ts';
 import { TWO_ADICITY } from './field/babybear.ts';
-import { kernels, kernelsAvailable, type Kernels } from './wasm/kernels.ts';
+import { kernels, kernelsAvailable, type Kernels, type SharedMatrix } from './wasm/kernels.ts';
 import { WasmNtt, localRunner, checkShape, checkShift, type StepRunner } from './wasm/ntt.ts';
 import { WorkerPool } from './_pool.ts';
 
@@ -54,27 +57,44 @@ export class WasmBackend implements ProverBackend {
   }
 
   async interpolate(evals: Matrix): Promise<Matrix> {
+    return copyOut(await this.interpolateShared(evals));
+  }
+
+  async evaluateOnCoset(coeffs: Matrix, logBlowup: number, shift: number, bitReversed: boolean): Promise<Matrix> {
+    return copyOut(await this.extend(coeffs, logBlowup, shift, bitReversed, 'evaluateOnCoset'));
+  }
+
+  async lde(evals: Matrix, logBlowup: number, shift: number, bitReversed: boolean): Promise<Matrix> {
+    return copyOut(await this.extend(evals, logBlowup, shift, bitReversed, 'lde'));
+  }
+
+  /** `interpolate`, leaving the result in kernel memory (the caller frees it). */
+  async interpolateShared(evals: Matrix): Promise<SharedMatrix> {
     this.check();
     const { width, height } = evals;
     const logN = checkShape(width, height, 'interpolate');
     checkValues(evals, 'interpolate');
     const k = this.kernels;
     const src = k.put(evals.values);
-    const dst = k.alloc(evals.values.length * 4);
+    const out = k.allocMatrix(width, height, false);
     try {
-      await this.ntt.interpolate(this.runner, dst, src, width, logN);
-      return { values: k.read(dst, evals.values.length), width, height };
+      await this.ntt.interpolate(this.runner, out.ptr, src, width, logN);
+      return out;
+    } catch (e) {
+      out.free();
+      throw e;
     } finally {
       k.free(src);
-      k.free(dst);
     }
   }
 
-  async evaluateOnCoset(coeffs: Matrix, logBlowup: number, shift: number, bitReversed: boolean): Promise<Matrix> {
+  /** `evaluateOnCoset`, leaving the result in kernel memory (the caller frees it). */
+  evaluateOnCosetShared(coeffs: Matrix, logBlowup: number, shift: number, bitReversed: boolean): Promise<SharedMatrix> {
     return this.extend(coeffs, logBlowup, shift, bitReversed, 'evaluateOnCoset');
   }
 
-  async lde(evals: Matrix, logBlowup: number, shift: number, bitReversed: boolean): Promise<Matrix> {
+  /** `lde`, leaving the result in kernel memory (the caller frees it). */
+  ldeShared(evals: Matrix, logBlowup: number, shift: number, bitReversed: boolean): Promise<SharedMatrix> {
     return this.extend(evals, logBlowup, shift, bitReversed, 'lde');
   }
 
@@ -85,7 +105,7 @@ export class WasmBackend implements ProverBackend {
     if (this.ownsPool) await this.pool?.dispose();
   }
 
-  private async extend(m: Matrix, logBlowup: number, shift: number, bitReversed: boolean, what: 'lde' | 'evaluateOnCoset'): Promise<Matrix> {
+  private async extend(m: Matrix, logBlowup: number, shift: number, bitReversed: boolean, what: 'lde' | 'evaluateOnCoset'): Promise<SharedMatrix> {
     this.check();
     const { width, height } = m;
     const logN = checkShape(width, height, what);
@@ -95,21 +115,31 @@ export class WasmBackend implements ProverBackend {
     checkShift(shift, what);
     checkValues(m, what);
     const k = this.kernels;
-    const big = height * 2 ** logBlowup;
     const src = k.put(m.values);
-    const dst = k.alloc(big * width * 4);
+    const out = k.allocMatrix(width, height * 2 ** logBlowup, false);
     try {
-      if (what === 'lde') await this.ntt.lde(this.runner, dst, src, width, logN, logBlowup, shift, bitReversed);
-      else await this.ntt.evaluateOnCoset(this.runner, dst, src, width, logN, logBlowup, shift, bitReversed);
-      return { values: k.read(dst, big * width), width, height: big };
+      if (what === 'lde') await this.ntt.lde(this.runner, out.ptr, src, width, logN, logBlowup, shift, bitReversed);
+      else await this.ntt.evaluateOnCoset(this.runner, out.ptr, src, width, logN, logBlowup, shift, bitReversed);
+      return out;
+    } catch (e) {
+      out.free();
+      throw e;
     } finally {
       k.free(src);
-      k.free(dst);
     }
   }
 
   private check(): void {
     if (this.disposed) throw new Error('WasmBackend: used after dispose()');
+  }
+}
+
+/** A plain copy of a shared matrix, freeing the shared one. */
+function copyOut(m: SharedMatrix): Matrix {
+  try {
+    return { values: m.values.slice(), width: m.width, height: m.height };
+  } finally {
+    m.free();
   }
 }
 

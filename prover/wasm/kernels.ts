@@ -27,6 +27,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { P } from '../field/babybear.ts';
+import type { Matrix } from '../matrix.ts';
+
+/**
+ * A row-major matrix whose values live in kernel memory: `values` is a view at byte pointer `ptr`,
+ * so pool workers can read and write it by pointer with no copy. Freed only by `free()` (the
+ * garbage collector cannot see kernel memory pressure); using it after `free()` reads whatever
+ * the region holds next.
+ */
+export interface SharedMatrix extends Matrix {
+  readonly ptr: number;
+  free(): void;
+}
 
 /** The exports of kernels.wasm. All pointers are byte offsets; counts are elements unless named bytes. */
 export interface KernelExports {
@@ -237,6 +249,33 @@ export class Kernels {
   /** A fresh copy of `length` u32 at `ptr`. */
   read(ptr: number, length: number): Uint32Array {
     return this.u32(ptr, length).slice();
+  }
+
+  /** A width x height matrix in kernel memory, zeroed unless `zero` is false. */
+  allocMatrix(width: number, height: number, zero = true): SharedMatrix {
+    if (!Number.isInteger(width) || width <= 0 || !Number.isInteger(height) || height < 0) {
+      throw new RangeError(`allocMatrix: width must be a positive integer and height a non-negative integer, got ${width} x ${height}`);
+    }
+    const len = width * height;
+    const ptr = this.alloc(len * 4);
+    const values = this.u32(ptr, len);
+    if (zero) values.fill(0);
+    let freed = false;
+    return {
+      values, width, height, ptr,
+      free: () => {
+        if (freed) return;
+        freed = true;
+        this.free(ptr);
+      },
+    };
+  }
+
+  /** A copy of `m` in kernel memory. */
+  shareMatrix(m: Matrix): SharedMatrix {
+    const out = this.allocMatrix(m.width, m.height);
+    out.values.set(m.values);
+    return out;
   }
 
   // Copying convenience wrappers (canonical in, canonical out). For bulk work call `exports`

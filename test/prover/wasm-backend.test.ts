@@ -72,6 +72,25 @@ describe('WasmBackend', () => {
     expect(b.kernels.liveBytes()).toBe(before);
   });
 
+  it('shared variants return the same values in kernel memory, usable by pointer in the pool, until freed', async () => {
+    const b = backends[1]!;
+    const m: Matrix = { values: Uint32Array.from({ length: 3 * 64 }, (_, i) => (i * 40503) % P), width: 3, height: 64 };
+    const before = b.kernels.liveBytes();
+    const lde = await b.ldeShared(m, 2, GENERATOR, true);
+    expect([...lde.values]).toEqual([...(await ts.lde(m, 2, GENERATOR, true)).values]);
+    const coeffs = await b.interpolateShared(m);
+    expect([...coeffs.values]).toEqual([...(await ts.interpolate(m)).values]);
+    const ev = await b.evaluateOnCosetShared(coeffs, 1, 7, false);
+    expect([...ev.values]).toEqual([...(await ts.evaluateOnCoset(coeffs, 1, 7, false)).values]);
+    // A worker doubles the LDE in place by pointer; the view sees it.
+    const first = lde.values[5]!;
+    await b.pool!.run([['bb_add', lde.ptr, lde.ptr, lde.ptr, lde.values.length]]);
+    expect(lde.values[5]).toBe((2 * first) % P);
+    for (const s of [lde, coeffs, ev]) s.free();
+    lde.free(); // idempotent
+    expect(b.kernels.liveBytes()).toBe(before);
+  });
+
   it('rejects bad shapes and parameters with clear errors', async () => {
     const b = backends[0]!;
     const odd: Matrix = { values: new Uint32Array(6), width: 2, height: 3 };
