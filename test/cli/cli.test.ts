@@ -130,6 +130,13 @@ describe('zkvm CLI', () => {
     expect(withoutTime(fromWasm.stdout)).toEqual(withoutTime(fromProgram.stdout));
   });
 
+  it('disassembles a program with its function names', async () => {
+    const r = await zkvm('disasm', fibProgram);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('index/main');
+    expect(r.stdout).toMatch(/\bhalt\b/);
+  });
+
   it('builds and runs an example in one step', async () => {
     const msg = new TextEncoder().encode('hello, zkvm');
     const r = await zkvm('run', 'examples/sha256', '--input', file('msg.bin', msg), '--json');
