@@ -11,6 +11,14 @@
  *   memory; results come back structured-cloned. Use this for work that is not one kernel call,
  *   e.g. "hash rows [a, b)" or "evaluate this constraint program over rows [a, b)".
  *
+ * Usage:
+ * ```ts
+ * const pool = await WorkerPool.create();          // one worker per core; pool.kernels owns the memory
+ * const m = pool.kernels.shareMatrix(lde);         // or WasmBackend.ldeShared(...)
+ * await pool.run([['ntt_dif', ...], ['ntt_dif', ...]]);   // one call per worker, then a barrier
+ * // my-task.ts: export function evalRows(ctx: TaskContext, a: { ptr: number; from: number; to: number }) {...}
+ * const parts = await pool.runTask(new URL('./my-task.ts', import.meta.url), 'evalRows', [{ ... }, { ... }]);
+ * ```
  * A worker is a few lines of JavaScript that instantiate the kernels, so it starts in milliseconds;
  * its first task loads TypeScript through tsx's ESM API (Node 20 does not pass `--import tsx`
  * loaders to workers) and the `Kernels` wrapper. Idle workers are unref'd, so the pool never keeps the process alive; a failing call or

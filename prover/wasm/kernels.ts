@@ -19,7 +19,11 @@
  * const out = k.read(a, n);                  // copy out
  * k.free(a); k.free(b);
  * k.mul(xs, ys);                             // or the copying convenience wrappers (tests, small data)
+ * const m = k.shareMatrix(trace);              // a Matrix in kernel memory: m.values is a view, m.ptr its address
+ * await pool.run([['bb_scale', m.ptr, m.ptr, 5, n / 2], ['bb_scale', m.ptr + 2 * n, m.ptr + 2 * n, 5, n / 2]]);
+ * m.free();                                  // explicit: the GC cannot see kernel memory pressure
  * ```
+ * (`pool` is a `WorkerPool` from prover/_pool.ts, whose workers share this memory.)
  * Views made by `u32()` stay valid after the memory grows (shared memory never detaches), but a
  * view never covers bytes added later; make a new one after any `alloc`.
  * @module
