@@ -355,3 +355,20 @@ describe.skipIf(!process.env.SLOW)('larger inputs (npm run test:slow)', () => {
     expect(mlp.decodeOutput(Buffer.from((vm as { output: string }).output, 'hex'))).toEqual({ classIndex: want.classIndex, logits: want.logits });
   });
 });
+
+describe('inputs sized to a cycle budget (examples/sizing.ts)', () => {
+  it.each([
+    ['sha256', 1 << 14],
+    ['sha256', 1 << 16],
+    ['sort', 1 << 14],
+    ['sort', 1 << 16],
+  ] as const)('%s at %i cycles lands close to the target', async (name, target) => {
+    const { inputForCycles } = await import('../../examples/sizing.ts');
+    const program = await exampleProgram(name);
+    const { input, cycles } = inputForCycles(name, target, program);
+    // SHA-256 moves in whole 64-byte blocks (~4,300 cycles), which bounds how close it can land.
+    const granularity = name === 'sha256' ? 4400 : 0;
+    expect(Math.abs(cycles - target)).toBeLessThan(Math.max(0.05 * target, granularity));
+    expect(outcomeInVm(program, { input }).kind).toBe('ok');
+  });
+});
