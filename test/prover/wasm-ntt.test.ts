@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { P, rootOfUnity } from '../../prover/field/babybear.ts';
+import { P, GENERATOR, rootOfUnity } from '../../prover/field/babybear.ts';
 import { naiveDft, nttRows, inttRows, bitReverseRows, reverseBits } from '../../prover/ntt.ts';
 import { TsBackend } from '../../prover/backend-ts.ts';
 import { kernels } from '../../prover/wasm/kernels.ts';
@@ -99,6 +99,27 @@ describe('WASM NTT kernels', () => {
       { numRuns: 60 },
     );
   });
+
+  it.each([[1, 15], [2, 14], [3, 13], [4, 12], [5, 12]] as const)(
+    'blocks larger than the cache (recursive split) agree with the reference: width %i, n = 2^%i',
+    async (width, logN) => {
+      const vals = randomMatrix(width, logN, width * 31 + logN);
+      const m = { values: vals, width, height: 1 << logN };
+      for (const parts of [1, 2]) {
+        for (const bitReversed of [false, true]) {
+          await withRegions([vals.length * 4, vals.length * 8], async (src, dst) => {
+            k.u32(src, vals.length).set(vals);
+            await engine.lde(split(parts), dst, src, width, logN, 1, GENERATOR, bitReversed);
+            const want = (await ts.lde(m, 1, GENERATOR, bitReversed)).values;
+            const got = k.u32(dst, want.length);
+            let diff = 0;
+            for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) diff++;
+            expect(diff).toBe(0);
+          });
+        }
+      }
+    },
+  );
 
   it('forward transform round-trips through interpolation (n = 2^12, width 3)', async () => {
     const logN = 12, width = 3;
