@@ -9,6 +9,9 @@
  * `*Shared` variants skip the copy out and return a `SharedMatrix` in kernel memory instead, for
  * work that continues in the pool's workers by pointer (quotient evaluation, hashing); the caller
  * frees it.
+ *
+ * Inputs must be canonical (every value in [0, p)), as for `TsBackend`; they are not checked
+ * element by element, and a non-canonical value gives unspecified (but memory-safe) output.
  * @module
  */
 import type { ProverBackend } from './backend.ts';
