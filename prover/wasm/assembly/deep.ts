@@ -4,10 +4,12 @@
  * fold. Ext4 elements are four consecutive canonical u32 (F[x]/(x^4 - 11)); every pointer is a
  * byte offset, every count an element count. Constants are converted to Montgomery form here, so
  * the host passes canonical values only, except `ext_combine_rows`' powers (documented there).
- * Scalar code: each output element needs a full 4x4 product, which does not map onto 4 lanes
- * without shuffles that cost more than they save. No allocation, no static state.
+ * SIMD layout: one v128 is one ext4 element. A product a * b is sum_k a_k * (b x^k), so with the
+ * four "rotations" b x^k of a constant b precomputed (in Montgomery form) it costs four lane-wise
+ * Montgomery products of splat(a_k) by them, instead of 16 scalar ones. No allocation, no static
+ * state.
  */
-import { P, R2, mmul, fadd, fsub, fpow } from './_mont';
+import { P, R2, mmul, fadd, fsub, fpow, vmmul, vadd, vsub } from './_mont';
 
 const W: u32 = 11;
 
@@ -15,10 +17,44 @@ const W: u32 = 11;
   return mmul(x, R2);
 }
 
-/** Canonical inverse of a canonical ext4 element (norm to the quadratic subfield, then to F). */
+@inline function vec4(a: u32, b: u32, c: u32, d: u32): v128 {
+  let v = i32x4.splat(a);
+  v = i32x4.replace_lane(v, 1, b);
+  v = i32x4.replace_lane(v, 2, c);
+  return i32x4.replace_lane(v, 3, d);
+}
+
+@inline function lane(v: v128, k: i32): v128 {
+  if (k == 0) return v128.shuffle<i32>(v, v, 0, 0, 0, 0);
+  if (k == 1) return v128.shuffle<i32>(v, v, 1, 1, 1, 1);
+  if (k == 2) return v128.shuffle<i32>(v, v, 2, 2, 2, 2);
+  return v128.shuffle<i32>(v, v, 3, 3, 3, 3);
+}
+
+/** a * b for a canonical, with b given by its rotations (b x^k, each lane in Montgomery form). */
+@inline function vextMul(a: v128, b0: v128, b1: v128, b2: v128, b3: v128): v128 {
+  return vadd(vadd(vmmul(lane(a, 0), b0), vmmul(lane(a, 1), b1)), vadd(vmmul(lane(a, 2), b2), vmmul(lane(a, 3), b3)));
+}
+
+/** The k-th rotation b x^k of a canonical (b0..b3), each lane converted by one (`twice` false) or two toMont. */
+@inline function rot(k: i32, b0: u32, b1: u32, b2: u32, b3: u32, twice: bool): v128 {
+  const wb1 = m(W, b1), wb2 = m(W, b2), wb3 = m(W, b3);
+  let v: v128;
+  if (k == 0) v = vec4(b0, b1, b2, b3);
+  else if (k == 1) v = vec4(wb3, b0, b1, b2);
+  else if (k == 2) v = vec4(wb2, wb3, b0, b1);
+  else v = vec4(wb1, wb2, wb3, b0);
+  const r2 = i32x4.splat(R2);
+  v = vmmul(v, r2);
+  return twice ? vmmul(v, r2) : v;
+}
+
+/** Canonical product of canonical x and y. */
 @inline function m(x: u32, y: u32): u32 {
   return mmul(mmul(x, y), R2);
 }
+
+/** Canonical inverse of a canonical ext4 element (norm to the quadratic subfield, then to F). */
 
 function extInvCanon(a0: u32, a1: u32, a2: u32, a3: u32, out: usize): void {
   const b0 = fsub(fadd(m(a0, a0), m(W, m(a2, a2))), m(2 * W, m(a1, a3)));
@@ -41,26 +77,16 @@ function extInvCanon(a0: u32, a1: u32, a2: u32, a3: u32, out: usize): void {
  * canonical; out[u] = (v0 + v1) / 2 + beta (v0 - v1) / (2 x_u). out may not alias inp.
  */
 export function fri_fold(out: usize, inp: usize, invx2: usize, n: u32, b0: u32, b1: u32, b2: u32, b3: u32): void {
-  // beta * R^2, so that mmul(mmul(d, invx2), beta R^2) = d invx2 beta.
-  const m0 = toMont(toMont(b0)), m1 = toMont(toMont(b1)), m2 = toMont(toMont(b2)), m3 = toMont(toMont(b3));
-  const w1 = mmul(m1, toMont(W)), w2 = mmul(m2, toMont(W)), w3 = mmul(m3, toMont(W));
-  const inv2m = toMont((P + 1) >> 1);
+  // beta's rotations times R^2, so that vmmul(d invx2 / R, beta R^2) = d invx2 beta.
+  const r0 = rot(0, b0, b1, b2, b3, true), r1 = rot(1, b0, b1, b2, b3, true), r2 = rot(2, b0, b1, b2, b3, true), r3 = rot(3, b0, b1, b2, b3, true);
+  const inv2 = i32x4.splat(toMont((P + 1) >> 1));
   for (let u: u32 = 0; u < n; u++) {
     const i = inp + (<usize>u << 5);
-    const ix = load<u32>(invx2 + (<usize>u << 2));
-    const s0 = mmul(fadd(load<u32>(i), load<u32>(i + 16)), inv2m);
-    const s1 = mmul(fadd(load<u32>(i + 4), load<u32>(i + 20)), inv2m);
-    const s2 = mmul(fadd(load<u32>(i + 8), load<u32>(i + 24)), inv2m);
-    const s3 = mmul(fadd(load<u32>(i + 12), load<u32>(i + 28)), inv2m);
-    const d0 = mmul(fsub(load<u32>(i), load<u32>(i + 16)), ix);
-    const d1 = mmul(fsub(load<u32>(i + 4), load<u32>(i + 20)), ix);
-    const d2 = mmul(fsub(load<u32>(i + 8), load<u32>(i + 24)), ix);
-    const d3 = mmul(fsub(load<u32>(i + 12), load<u32>(i + 28)), ix);
-    const o = out + (<usize>u << 4);
-    store<u32>(o, fadd(s0, fadd(fadd(mmul(d0, m0), mmul(d1, w3)), fadd(mmul(d2, w2), mmul(d3, w1)))));
-    store<u32>(o + 4, fadd(s1, fadd(fadd(mmul(d0, m1), mmul(d1, m0)), fadd(mmul(d2, w3), mmul(d3, w2)))));
-    store<u32>(o + 8, fadd(s2, fadd(fadd(mmul(d0, m2), mmul(d1, m1)), fadd(mmul(d2, m0), mmul(d3, w3)))));
-    store<u32>(o + 12, fadd(s3, fadd(fadd(mmul(d0, m3), mmul(d1, m2)), fadd(mmul(d2, m1), mmul(d3, m0)))));
+    const v0 = v128.load(i);
+    const v1 = v128.load(i + 16);
+    const sum = vmmul(vadd(v0, v1), inv2);
+    const d = vmmul(vsub(v0, v1), i32x4.splat(load<u32>(invx2 + (<usize>u << 2))));
+    v128.store(out + (<usize>u << 4), vadd(sum, vextMul(d, r0, r1, r2, r3)));
   }
 }
 
@@ -70,40 +96,23 @@ export function fri_fold(out: usize, inp: usize, invx2: usize, n: u32, b0: u32, 
  */
 export function ext_combine_rows(out: usize, mat: usize, width: u32, rows: u32, powm: usize): void {
   for (let i: u32 = 0; i < rows; i++) {
-    let c0: u32 = 0, c1: u32 = 0, c2: u32 = 0, c3: u32 = 0;
+    let c = i32x4.splat(0);
     const row = mat + ((<usize>i * <usize>width) << 2);
     for (let j: u32 = 0; j < width; j++) {
-      const v = load<u32>(row + (<usize>j << 2));
-      const a = powm + (<usize>j << 4);
-      c0 = fadd(c0, mmul(v, load<u32>(a)));
-      c1 = fadd(c1, mmul(v, load<u32>(a + 4)));
-      c2 = fadd(c2, mmul(v, load<u32>(a + 8)));
-      c3 = fadd(c3, mmul(v, load<u32>(a + 12)));
+      c = vadd(c, vmmul(i32x4.splat(load<u32>(row + (<usize>j << 2))), v128.load(powm + (<usize>j << 4))));
     }
-    const o = out + (<usize>i << 4);
-    store<u32>(o, c0);
-    store<u32>(o + 4, c1);
-    store<u32>(o + 8, c2);
-    store<u32>(o + 12, c3);
+    v128.store(out + (<usize>i << 4), c);
   }
 }
 
 /** deep_accumulate: acc[i] += c * (r[i] - rz) for n ext values; c and rz canonical. */
 export function deep_accumulate(acc: usize, r: usize, n: u32, rz0: u32, rz1: u32, rz2: u32, rz3: u32, k0: u32, k1: u32, k2: u32, k3: u32): void {
-  const m0 = toMont(k0), m1 = toMont(k1), m2 = toMont(k2), m3 = toMont(k3);
-  const wm = toMont(W);
-  const w1 = mmul(m1, wm), w2 = mmul(m2, wm), w3 = mmul(m3, wm);
+  const q0 = rot(0, k0, k1, k2, k3, false), q1 = rot(1, k0, k1, k2, k3, false), q2 = rot(2, k0, k1, k2, k3, false), q3 = rot(3, k0, k1, k2, k3, false);
+  const rz = vec4(rz0, rz1, rz2, rz3);
   for (let u: u32 = 0; u < n; u++) {
-    const ri = r + (<usize>u << 4);
-    const d0 = fsub(load<u32>(ri), rz0);
-    const d1 = fsub(load<u32>(ri + 4), rz1);
-    const d2 = fsub(load<u32>(ri + 8), rz2);
-    const d3 = fsub(load<u32>(ri + 12), rz3);
     const o = acc + (<usize>u << 4);
-    store<u32>(o, fadd(load<u32>(o), fadd(fadd(mmul(d0, m0), mmul(d1, w3)), fadd(mmul(d2, w2), mmul(d3, w1)))));
-    store<u32>(o + 4, fadd(load<u32>(o + 4), fadd(fadd(mmul(d0, m1), mmul(d1, m0)), fadd(mmul(d2, w3), mmul(d3, w2)))));
-    store<u32>(o + 8, fadd(load<u32>(o + 8), fadd(fadd(mmul(d0, m2), mmul(d1, m1)), fadd(mmul(d2, m0), mmul(d3, w3)))));
-    store<u32>(o + 12, fadd(load<u32>(o + 12), fadd(fadd(mmul(d0, m3), mmul(d1, m2)), fadd(mmul(d2, m1), mmul(d3, m0)))));
+    const d = vsub(v128.load(r + (<usize>u << 4)), rz);
+    v128.store(o, vadd(v128.load(o), vextMul(d, q0, q1, q2, q3)));
   }
 }
 
@@ -194,22 +203,15 @@ export function deep_inverse_den(out: usize, xs: usize, n: u32, z0: u32, z1: u32
  * whose alpha offset is already folded into the powers.
  */
 export function ext_combine_rows_acc(acc: usize, mat: usize, width: u32, rows: u32, powm: usize, rz0: u32, rz1: u32, rz2: u32, rz3: u32): void {
+  const rz = vec4(rz0, rz1, rz2, rz3);
   for (let i: u32 = 0; i < rows; i++) {
     const o = acc + (<usize>i << 4);
-    let c0 = fsub(load<u32>(o), rz0), c1 = fsub(load<u32>(o + 4), rz1), c2 = fsub(load<u32>(o + 8), rz2), c3 = fsub(load<u32>(o + 12), rz3);
+    let c = vsub(v128.load(o), rz);
     const row = mat + ((<usize>i * <usize>width) << 2);
     for (let j: u32 = 0; j < width; j++) {
-      const v = load<u32>(row + (<usize>j << 2));
-      const a = powm + (<usize>j << 4);
-      c0 = fadd(c0, mmul(v, load<u32>(a)));
-      c1 = fadd(c1, mmul(v, load<u32>(a + 4)));
-      c2 = fadd(c2, mmul(v, load<u32>(a + 8)));
-      c3 = fadd(c3, mmul(v, load<u32>(a + 12)));
+      c = vadd(c, vmmul(i32x4.splat(load<u32>(row + (<usize>j << 2))), v128.load(powm + (<usize>j << 4))));
     }
-    store<u32>(o, c0);
-    store<u32>(o + 4, c1);
-    store<u32>(o + 8, c2);
-    store<u32>(o + 12, c3);
+    v128.store(o, c);
   }
 }
 
@@ -238,35 +240,27 @@ export function deep_divide_acc(out: usize, acc: usize, xs: usize, n: u32, m0: u
   }
   // inverse of the product, in Montgomery form: (aR)^-1 R^2 = a^-1 R.
   let inv = toMont(toMont(fpow(pre, P - 2)));
-  const c00 = load<u32>(cc), c01 = load<u32>(cc + 4), c02 = load<u32>(cc + 8), c03 = load<u32>(cc + 12);
-  const c10 = load<u32>(cc + 16), c11 = load<u32>(cc + 20), c12 = load<u32>(cc + 24), c13 = load<u32>(cc + 28);
-  const c20 = load<u32>(cc + 32), c21 = load<u32>(cc + 36), c22 = load<u32>(cc + 40), c23 = load<u32>(cc + 44);
+  const c0v = v128.load(cc), c1v = v128.load(cc + 16), c2v = v128.load(cc + 32);
+  // (11 R, R, R, R): multiplies lane 0 by W and keeps the others, in Montgomery form.
+  const wv = vec4(toMont(W), toMont(1), toMont(1), toMont(1));
+  const r2v = i32x4.splat(R2);
   for (let k: i32 = <i32>n - 1; k >= 0; k--) {
     const tm = load<u32>(scratch + (<usize>k << 2));
     const im = mmul(inv, load<u32>(scratch + ((<usize>n + <usize>k) << 2))); // 1 / m(x_k), Montgomery
     inv = mmul(inv, tm);
     const x = load<u32>(xs + (<usize>k << 2));
-    const xm = toMont(x);
-    // c(x) = ((x + c2) x + c1) x + c0, then times 1 / m(x)
-    let e0 = fadd(x, c20), e1 = c21, e2 = c22, e3 = c23;
-    e0 = fadd(mmul(e0, xm), c10);
-    e1 = fadd(mmul(e1, xm), c11);
-    e2 = fadd(mmul(e2, xm), c12);
-    e3 = fadd(mmul(e3, xm), c13);
-    e0 = fadd(mmul(e0, xm), c00);
-    e1 = fadd(mmul(e1, xm), c01);
-    e2 = fadd(mmul(e2, xm), c02);
-    e3 = fadd(mmul(e3, xm), c03);
-    // Montgomery form of e / m(x): mmul(e, im) = e m^-1 (canonical); one more toMont for the product below.
-    const b0 = toMont(mmul(e0, im)), b1 = toMont(mmul(e1, im)), b2 = toMont(mmul(e2, im)), b3 = toMont(mmul(e3, im));
-    const ai = acc + (<usize>k << 4);
-    const a0 = load<u32>(ai), a1 = load<u32>(ai + 4), a2 = load<u32>(ai + 8), a3 = load<u32>(ai + 12);
+    const xm = i32x4.splat(toMont(x));
+    // c(x) = ((x + c2) x + c1) x + c0 (canonical), then e = c(x) / m(x) in Montgomery form
+    let e = vadd(c2v, vec4(x, 0, 0, 0));
+    e = vadd(vmmul(e, xm), c1v);
+    e = vadd(vmmul(e, xm), c0v);
+    const em = vmmul(vmmul(e, i32x4.splat(im)), r2v);
+    // rotations e x^k (Montgomery form): shift lanes up, lane 0 gets W times the old lane 3
+    const e1 = vmmul(v128.shuffle<i32>(em, em, 3, 0, 1, 2), wv);
+    const e2 = vmmul(v128.shuffle<i32>(e1, e1, 3, 0, 1, 2), wv);
+    const e3 = vmmul(v128.shuffle<i32>(e2, e2, 3, 0, 1, 2), wv);
     const o = out + (<usize>k << 4);
-    const w1 = mmul(b1, wm), w2 = mmul(b2, wm), w3 = mmul(b3, wm);
-    store<u32>(o, fadd(load<u32>(o), fadd(fadd(mmul(a0, b0), mmul(a1, w3)), fadd(mmul(a2, w2), mmul(a3, w1)))));
-    store<u32>(o + 4, fadd(load<u32>(o + 4), fadd(fadd(mmul(a0, b1), mmul(a1, b0)), fadd(mmul(a2, w3), mmul(a3, w2)))));
-    store<u32>(o + 8, fadd(load<u32>(o + 8), fadd(fadd(mmul(a0, b2), mmul(a1, b1)), fadd(mmul(a2, b0), mmul(a3, w3)))));
-    store<u32>(o + 12, fadd(load<u32>(o + 12), fadd(fadd(mmul(a0, b3), mmul(a1, b2)), fadd(mmul(a2, b1), mmul(a3, b0)))));
+    v128.store(o, vadd(v128.load(o), vextMul(v128.load(acc + (<usize>k << 4)), em, e1, e2, e3)));
   }
   return 0;
 }
@@ -296,17 +290,13 @@ export function ext_powers(out: usize, n: u32, z0: u32, z1: u32, z2: u32, z3: u3
  * `rows` rows; `pows` are canonical ext4 values (converted here), acc holds width ext4 values.
  */
 export function ext_dot_columns(acc: usize, mat: usize, width: u32, rows: u32, pows: usize): void {
+  const r2v = i32x4.splat(R2);
   for (let i: u32 = 0; i < rows; i++) {
-    const p = pows + (<usize>i << 4);
-    const p0 = toMont(load<u32>(p)), p1 = toMont(load<u32>(p + 4)), p2 = toMont(load<u32>(p + 8)), p3 = toMont(load<u32>(p + 12));
+    const pm = vmmul(v128.load(pows + (<usize>i << 4)), r2v);
     const row = mat + ((<usize>i * <usize>width) << 2);
     for (let c: u32 = 0; c < width; c++) {
-      const v = load<u32>(row + (<usize>c << 2));
       const o = acc + (<usize>c << 4);
-      store<u32>(o, fadd(load<u32>(o), mmul(v, p0)));
-      store<u32>(o + 4, fadd(load<u32>(o + 4), mmul(v, p1)));
-      store<u32>(o + 8, fadd(load<u32>(o + 8), mmul(v, p2)));
-      store<u32>(o + 12, fadd(load<u32>(o + 12), mmul(v, p3)));
+      v128.store(o, vadd(v128.load(o), vmmul(i32x4.splat(load<u32>(row + (<usize>c << 2))), pm)));
     }
   }
 }
