@@ -14,10 +14,10 @@
  * uses doubles when both operands fit 53 bits and BigInt otherwise (rare in practice).
  * @module
  */
-import { INSTR_WORDS, INSTR_CLASSES, ISA, PAGE_SIZE, PROOF_TABLES, TRAP_KINDS, type InstrClass, type TrapKind } from './isa.ts';
-import type { Program } from './program.ts';
+import { INSTR_WORDS, INSTR_CLASSES, ISA, OP, PAGE_SIZE, TRAP_KINDS, type InstrClass, type TrapKind } from './isa.ts';
+import { makeProgram, type Program } from './program.ts';
 import { CycleLimitError, ExecutionError, GuestPanic, GuestTrap, MemoryLimitError } from './errors.ts';
-import { EventColumns, type ExecutionRecord } from './record.ts';
+import { CHUNK_WORDS, RunRecord, Sink4, takeChunk, type ExecutionRecord } from './record.ts';
 
 export interface ExecuteIO {
   /** Private input, read by the guest with `read`. */
@@ -106,16 +106,97 @@ function divrem64(s: Int32Array, d: number, xl: number, xh: number, yl: number, 
   s[d + 1] = Number(r >> 32n) | 0;
 }
 
+function grownSlots(s: Int32Array, size: number): Int32Array {
+  const ns = new Int32Array(size);
+  ns.set(s);
+  return ns;
+}
+function grownBytes(b: Uint8Array, need: number): Uint8Array {
+  let c = b.length * 2;
+  while (c < need) c *= 2;
+  const nb = new Uint8Array(c);
+  nb.set(b);
+  return nb;
+}
+function oobStop(addr: number, n: number, memLen: number): Stop {
+  return new Stop('trap', 'out-of-bounds', `address ${addr} + ${n} bytes, heap is ${memLen} bytes`);
+}
+
 // Per-opcode tables derived from the ISA, read by the loop.
-const OP_TABLE = new Uint8Array(256);
 const OP_CLASS = new Uint8Array(256);
 for (const d of ISA) {
-  OP_TABLE[d.op] = PROOF_TABLES.indexOf(d.table);
   OP_CLASS[d.op] = INSTR_CLASSES.indexOf(d.cls);
 }
 
+/**
+ * A program that executes every opcode that does not stop the run (operands generated from the
+ * ISA table's operand kinds), in a loop. Running it once in each mode before the first real run
+ * gives V8 type feedback for every branch of the interpreter, so the first real run is not
+ * deoptimized each time it meets an instruction it has not seen yet (measured: the first recorded
+ * runs were 3-4x slower than later ones without this).
+ */
+function warmUpProgram(): Program {
+  const code: number[] = [];
+  // Frame of function 1 (the loop): slots 1..9 hold operands, 10 the loop counter, 12.. scratch.
+  // s1:2 = (7, 1), s3:4 = (3, 2), s5 = 0 (index / zero length), s6:8 = (0, 0, 0) for bulk memory.
+  const SRC = [1, 3, 1], DST = 12, ZERO = 5;
+  code.push(OP.call!, 1, 0, 0, OP.halt!, 0, 0, 0);
+  const f0 = code.length / INSTR_WORDS;
+  code.push(OP.ret!, 0, 0, 0);
+  const f1 = code.length / INSTR_WORDS;
+  code.push(OP.const!, 1, 7, 0, OP.const!, 2, 1, 0, OP.const!, 3, 3, 0, OP.const!, 4, 2, 0, OP.const!, ZERO, 0, 0);
+  code.push(OP.const!, 6, 0, 0, OP.const!, 7, 0, 0, OP.const!, 8, 0, 0, OP.const!, 10, 300, 0);
+  const loop = code.length / INSTR_WORDS;
+  for (const d of ISA) {
+    if (d.mnemonic === 'halt' || d.mnemonic === 'trap' || d.mnemonic === 'panic' || d.mnemonic === 'ret') continue;
+    const pc = code.length / INSTR_WORDS;
+    const ops = d.operands.map((k, i): number => {
+      switch (k) {
+        case 'dst': case 'dst64': return DST;
+        case 'src': case 'src64':
+          return d.mnemonic.startsWith('load') || d.mnemonic.startsWith('store') || d.mnemonic === 'br_table' || d.mnemonic === 'call_indirect'
+            || d.cls === 'syscall' || d.mnemonic === 'memory.grow' ? (i === 0 && d.mnemonic.startsWith('store') ? SRC[i]! : ZERO) : SRC[i]!;
+        case 'src3': return 6;
+        case 'imm': return 3;
+        case 'target': return pc + 1;
+        case 'func': return 0;
+        case 'frame': return 16;
+        case 'global': return 0;
+        default: return 0;
+      }
+    });
+    code.push(d.op, ops[0]!, ops[1]!, ops[2]!);
+    if (d.mnemonic === 'br_table') code.push(OP.jmp!, pc + 2, 0, 0);
+  }
+  code.push(OP['sub.i']!, 10, 10, 1, OP.brnz!, 10, loop, 0, OP.ret!, 0, 0, 0);
+  const end = code.length / INSTR_WORDS;
+  return makeProgram({
+    name: 'warm-up', code: Int32Array.from(code), entry: 0, memory: { initialPages: 1, maxPages: 1 }, data: [],
+    globals: new Int32Array(2), types: ['->'],
+    functions: [
+      { name: 'nop', entry: f0, end: f1, frameSize: 1, typeId: 0, paramSlots: 0, resultSlots: 0 },
+      { name: 'loop', entry: f1, end, frameSize: 16, typeId: 0, paramSlots: 0, resultSlots: 0 },
+    ],
+    table: Int32Array.of(0),
+  });
+}
+
+let warm = false;
+
 /** Runs `program` to completion. Throws an ExecutionError subclass when the guest does not halt normally. */
 export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptions = {}): ExecutionResult {
+  if (!warm) {
+    warm = true;
+    const w = warmUpProgram();
+    for (let k = 0; k < 3; k++) {
+      run(w, {}, { record: true });
+      run(w, {}, {});
+    }
+  }
+  return run(program, io, opts);
+}
+
+function run(program: Program, io: ExecuteIO, opts: ExecuteOptions): ExecutionResult {
   const input = io.input ?? new Uint8Array(0);
   const publicInput = io.publicInput ?? new Uint8Array(0);
   if (!(input instanceof Uint8Array)) throw new TypeError('execute: io.input must be a Uint8Array');
@@ -157,14 +238,8 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
   const slack = 2 * maxOperand + 4;
   // The slot array grows on demand (checked at calls), so a large stack limit costs nothing up front.
   let sTop = Math.min(stackLimit, nGlobals + 4096);
-  let s = new Int32Array(sTop + slack);
+  let s: Int32Array = new Int32Array(sTop + slack);
   s.set(program.globals);
-  const growSlots = (need: number): void => {
-    while (sTop < need) sTop = Math.min(stackLimit, sTop * 2);
-    const ns = new Int32Array(sTop + slack);
-    ns.set(s);
-    s = ns;
-  };
 
   let pages = program.memory.initialPages;
   const maxPages = program.memory.maxPages;
@@ -174,7 +249,7 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
   let memLen = mem.length;
   for (const seg of program.data) mem.set(seg.bytes, seg.offset);
 
-  let out = new Uint8Array(256);
+  let out: Uint8Array = new Uint8Array(256);
   let outLen = 0;
   let inPos = 0;
   let pubPos = 0;
@@ -182,50 +257,24 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
   const opCount = new Float64Array(256);
 
   // Record columns (locals for speed).
-  const cpu = new EventColumns(['pc', 'fp', 'x', 'y', 'z'] as const, rec ? 1 << 16 : 1);
-  const wide = new EventColumns(['row', 'xh', 'yh', 'zh'] as const, rec ? 1024 : 1);
-  const memEv = new EventColumns(['row', 'addr', 'lo', 'hi'] as const, rec ? 1 << 14 : 1);
-  const bulk = new EventColumns(['row', 'dest', 'src', 'len'] as const, rec ? 64 : 1);
-  const nTables = PROOF_TABLES.length;
-  const tRows: Int32Array[] = PROOF_TABLES.map(() => new Int32Array(rec ? 1024 : 1));
-  const tLen = new Int32Array(nTables);
-  let rPc = cpu.cols.pc, rFp = cpu.cols.fp, rX = cpu.cols.x, rY = cpu.cols.y, rZ = cpu.cols.z;
-  let cap = rPc.length;
-  const pushWide = (row: number, xh: number, yh: number, zh: number): void => {
-    wide.reserve(1);
-    const i = wide.length++;
-    wide.cols.row[i] = row; wide.cols.xh[i] = xh; wide.cols.yh[i] = yh; wide.cols.zh[i] = zh;
-  };
-  const pushMem = (row: number, addr: number, lo: number, hi: number): void => {
-    memEv.reserve(1);
-    const i = memEv.length++;
-    memEv.cols.row[i] = row; memEv.cols.addr[i] = addr; memEv.cols.lo[i] = lo; memEv.cols.hi[i] = hi;
-  };
-  const pushBulk = (row: number, dest: number, src: number, len: number): void => {
-    bulk.reserve(1);
-    const i = bulk.length++;
-    bulk.cols.row[i] = row; bulk.cols.dest[i] = dest; bulk.cols.src[i] = src; bulk.cols.len[i] = len;
-  };
+  const wide = new Sink4(rec);
+  const memEv = new Sink4(rec);
+  const bulk = new Sink4(rec);
+  const frameRow: number[] = [0];
+  const frameFp: number[] = [nGlobals];
+  const cpuChunks: Int32Array[] = [];
+  let chunk: Int32Array = rec ? takeChunk() : new Int32Array(4);
+  let ci = 0;
+
 
   let pc = program.entry;
   let fp = nGlobals;
   let clk = 0;
 
-  const oob = (addr: number, n: number): Stop => new Stop('trap', 'out-of-bounds', `address ${addr} + ${n} bytes, heap is ${memLen} bytes`);
-  const appendOut = (ptr: number, n: number): void => {
-    if (outLen + n > out.length) {
-      let c = out.length * 2;
-      while (c < outLen + n) c *= 2;
-      const o = new Uint8Array(c);
-      o.set(out.subarray(0, outLen));
-      out = o;
-    }
-    out.set(mem.subarray(ptr, ptr + n), outLen);
-    outLen += n;
-  };
+
 
   try {
-    for (;;) {
+    run: for (;;) {
       if (clk >= maxCycles) throw new Stop('cycles', undefined, '');
       const i = pc * INSTR_WORDS;
       const op = code[i]!;
@@ -236,24 +285,27 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
       switch (op) {
         case 0: // halt
           opCount[0]++;
-          if (rec) { if (clk === cap) { cpu.length = clk; cpu.reserve(1); rPc = cpu.cols.pc; rFp = cpu.cols.fp; rX = cpu.cols.x; rY = cpu.cols.y; rZ = cpu.cols.z; cap = rPc.length; } rPc[clk] = pc0; rFp[clk] = fp0; rX[clk] = 0; rY[clk] = 0; rZ[clk] = 0; }
+          if (rec) {
+            if (ci === CHUNK_WORDS) { cpuChunks.push(chunk); chunk = takeChunk(); ci = 0; }
+            chunk[ci] = pc0; chunk[ci + 1] = 0; chunk[ci + 2] = 0; chunk[ci + 3] = 0; ci += 4;
+          }
           clk++;
           pc = pc0;
-          return finish();
+          break run;
         case 1: // trap
           throw new Stop('trap', TRAP_KINDS[a] ?? 'unreachable', '');
         case 2: // const
           s[fp + a] = z = b; break;
         case 3: // const64
           s[fp + a] = z = b; s[fp + a + 1] = c;
-          if (rec) pushWide(clk, 0, 0, c);
+          if (rec) wide.push(clk, 0, 0, c);
           break;
         case 4: // mov
           s[fp + a] = z = x = s[fp + b]!; break;
         case 5: { // mov64
           const h = s[fp + b + 1]!;
           s[fp + a] = z = x = s[fp + b]!; s[fp + a + 1] = h;
-          if (rec) pushWide(clk, h, 0, h);
+          if (rec) wide.push(clk, h, 0, h);
           break;
         }
         case 6: // gget
@@ -263,13 +315,13 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
         case 8: { // gget64
           const h = s[b + 1]!;
           s[fp + a] = z = x = s[b]!; s[fp + a + 1] = h;
-          if (rec) pushWide(clk, h, 0, h);
+          if (rec) wide.push(clk, h, 0, h);
           break;
         }
         case 9: { // gset64
           const h = s[fp + b + 1]!;
           s[a] = z = x = s[fp + b]!; s[a + 1] = h;
-          if (rec) pushWide(clk, h, 0, h);
+          if (rec) wide.push(clk, h, 0, h);
           break;
         }
         case 10: // add
@@ -444,7 +496,7 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
             }
           }
           s[fp + a] = z = zl; s[fp + a + 1] = zh;
-          if (rec) pushWide(clk, xh, yh, zh);
+          if (rec) wide.push(clk, xh, yh, zh);
           break;
         }
         case 81: // eq64
@@ -472,7 +524,7 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
             default: z = cmp >= 0 ? 1 : 0;
           }
           s[fp + a] = z;
-          if (rec) pushWide(clk, xh, yh, 0);
+          if (rec) wide.push(clk, xh, yh, 0);
           break;
         }
         case 91: // clz64
@@ -493,23 +545,23 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
             default: z = x; zh = x >> 31;
           }
           s[fp + a] = z; s[fp + a + 1] = zh;
-          if (rec) pushWide(clk, xh, 0, zh);
+          if (rec) wide.push(clk, xh, 0, zh);
           break;
         }
         case 97: { // eqz64
           x = s[fp + b]!;
           const xh = s[fp + b + 1]!;
           s[fp + a] = z = x === 0 && xh === 0 ? 1 : 0;
-          if (rec) pushWide(clk, xh, 0, 0);
+          if (rec) wide.push(clk, xh, 0, 0);
           break;
         }
         case 98: // extend_s
           x = s[fp + b]!; s[fp + a] = z = x; s[fp + a + 1] = x >> 31;
-          if (rec) pushWide(clk, 0, 0, x >> 31);
+          if (rec) wide.push(clk, 0, 0, x >> 31);
           break;
         case 99: // extend_u
           x = s[fp + b]!; s[fp + a] = z = x; s[fp + a + 1] = 0;
-          if (rec) pushWide(clk, 0, 0, 0);
+          if (rec) wide.push(clk, 0, 0, 0);
           break;
         case 100: // load8_s
         case 101: // load8_u
@@ -519,7 +571,7 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           x = s[fp + b]!;
           const ea = (x >>> 0) + (c >>> 0);
           const n = op === 104 ? 4 : op >= 102 ? 2 : 1;
-          if (ea + n > memLen) throw oob(ea, n);
+          if (ea + n > memLen) throw oobStop(ea, n, memLen);
           switch (op) {
             case 100: z = (mem[ea]! << 24) >> 24; break;
             case 101: z = mem[ea]!; break;
@@ -528,7 +580,7 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
             default: z = dv.getInt32(ea, true);
           }
           s[fp + a] = z;
-          if (rec) pushMem(clk, ea, z, 0);
+          if (rec) memEv.push(clk, ea, z, 0);
           break;
         }
         case 105: // load8_s64
@@ -541,7 +593,7 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           x = s[fp + b]!;
           const ea = (x >>> 0) + (c >>> 0);
           const n = op === 111 ? 8 : op >= 109 ? 4 : op >= 107 ? 2 : 1;
-          if (ea + n > memLen) throw oob(ea, n);
+          if (ea + n > memLen) throw oobStop(ea, n, memLen);
           let zh = 0;
           switch (op) {
             case 105: z = (mem[ea]! << 24) >> 24; zh = z >> 31; break;
@@ -553,7 +605,7 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
             default: z = dv.getInt32(ea, true); zh = dv.getInt32(ea + 4, true);
           }
           s[fp + a] = z; s[fp + a + 1] = zh;
-          if (rec) { pushMem(clk, ea, z, zh); pushWide(clk, 0, 0, zh); }
+          if (rec) { memEv.push(clk, ea, z, zh); wide.push(clk, 0, 0, zh); }
           break;
         }
         case 112: // store8
@@ -562,9 +614,9 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           x = s[fp + a]!; y = s[fp + b]!;
           const ea = (y >>> 0) + (c >>> 0);
           const n = op === 114 ? 4 : op === 113 ? 2 : 1;
-          if (ea + n > memLen) throw oob(ea, n);
+          if (ea + n > memLen) throw oobStop(ea, n, memLen);
           if (op === 112) mem[ea] = x; else if (op === 113) dv.setInt16(ea, x, true); else dv.setInt32(ea, x, true);
-          if (rec) pushMem(clk, ea, x, 0);
+          if (rec) memEv.push(clk, ea, x, 0);
           break;
         }
         case 115: // store8_64
@@ -575,12 +627,12 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           const xh = s[fp + a + 1]!;
           const ea = (y >>> 0) + (c >>> 0);
           const n = op === 118 ? 8 : op === 117 ? 4 : op === 116 ? 2 : 1;
-          if (ea + n > memLen) throw oob(ea, n);
+          if (ea + n > memLen) throw oobStop(ea, n, memLen);
           if (op === 115) mem[ea] = x;
           else if (op === 116) dv.setInt16(ea, x, true);
           else if (op === 117) dv.setInt32(ea, x, true);
           else { dv.setInt32(ea, x, true); dv.setInt32(ea + 4, xh, true); }
-          if (rec) { pushMem(clk, ea, x, xh); pushWide(clk, xh, 0, 0); }
+          if (rec) { memEv.push(clk, ea, x, xh); wide.push(clk, xh, 0, 0); }
           break;
         }
         case 119: // jmp
@@ -599,7 +651,8 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           const nfp = fp + b;
           if (nfp + funcFrame[a]! > sTop) {
             if (nfp + funcFrame[a]! > stackLimit) throw new Stop('trap', 'stack-overflow', `frame at slot ${nfp}`);
-            growSlots(nfp + funcFrame[a]!);
+            while (sTop < nfp + funcFrame[a]!) sTop = Math.min(stackLimit, sTop * 2);
+            s = grownSlots(s, sTop + slack);
           }
           s[nfp] = z = pc;
           fp = nfp;
@@ -616,7 +669,8 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           const nfp = fp + b;
           if (nfp + funcFrame[f]! > sTop) {
             if (nfp + funcFrame[f]! > stackLimit) throw new Stop('trap', 'stack-overflow', `frame at slot ${nfp}`);
-            growSlots(nfp + funcFrame[f]!);
+            while (sTop < nfp + funcFrame[f]!) sTop = Math.min(stackLimit, sTop * 2);
+            s = grownSlots(s, sTop + slack);
           }
           s[nfp] = z = pc;
           fp = nfp;
@@ -660,14 +714,14 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           x = s[fp + a]!; y = s[fp + a + 1]!;
           const n = s[fp + a + 2]! >>> 0;
           const dst = x >>> 0;
-          if (dst + n > memLen) throw oob(dst, n);
+          if (dst + n > memLen) throw oobStop(dst, n, memLen);
           if (op === 128) {
             const src = y >>> 0;
-            if (src + n > memLen) throw oob(src, n);
+            if (src + n > memLen) throw oobStop(src, n, memLen);
             mem.copyWithin(dst, src, src + n);
           } else mem.fill(y & 255, dst, dst + n);
           z = n;
-          if (rec) pushBulk(clk, x, y, n);
+          if (rec) bulk.push(clk, x, y, n);
           break;
         }
         case 130: // read
@@ -677,26 +731,28 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
           const pos = op === 130 ? inPos : pubPos;
           const ptr = x >>> 0;
           // The whole requested range must be inside memory (docs/abi.md), even past the input's end.
-          if (ptr + (y >>> 0) > memLen) throw oob(ptr, y >>> 0);
+          if (ptr + (y >>> 0) > memLen) throw oobStop(ptr, y >>> 0, memLen);
           const n = Math.min(y >>> 0, src.length - pos);
           mem.set(src.subarray(pos, pos + n), ptr);
           if (op === 130) inPos += n; else pubPos += n;
           s[fp + a] = z = n;
-          if (rec) pushBulk(clk, ptr, pos, n);
+          if (rec) bulk.push(clk, ptr, pos, n);
           break;
         }
         case 132: { // commit
           x = s[fp + a]!; y = s[fp + b]!;
           const ptr = x >>> 0, n = y >>> 0;
-          if (ptr + n > memLen) throw oob(ptr, n);
-          if (rec) pushBulk(clk, ptr, outLen, n);
-          appendOut(ptr, n);
+          if (ptr + n > memLen) throw oobStop(ptr, n, memLen);
+          if (rec) bulk.push(clk, ptr, outLen, n);
+          if (outLen + n > out.length) out = grownBytes(out, outLen + n);
+          out.set(mem.subarray(ptr, ptr + n), outLen);
+          outLen += n;
           break;
         }
         case 133: { // panic
           x = s[fp + a]!; y = s[fp + b]!;
           const ptr = x >>> 0, n = y >>> 0;
-          if (ptr + n > memLen) throw oob(ptr, n);
+          if (ptr + n > memLen) throw oobStop(ptr, n, memLen);
           throw new Stop('panic', undefined, new TextDecoder().decode(mem.subarray(ptr, ptr + n)));
         }
         default:
@@ -704,23 +760,10 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
       }
       opCount[op]++;
       if (rec) {
-        if (clk === cap) {
-          cpu.length = clk;
-          cpu.reserve(1);
-          rPc = cpu.cols.pc; rFp = cpu.cols.fp; rX = cpu.cols.x; rY = cpu.cols.y; rZ = cpu.cols.z;
-          cap = rPc.length;
-        }
-        rPc[clk] = pc0; rFp[clk] = fp0; rX[clk] = x; rY[clk] = y; rZ[clk] = z;
-        const t = OP_TABLE[op]!;
-        if (t !== 0) {
-          let arr = tRows[t]!;
-          if (tLen[t] === arr.length) {
-            const na = new Int32Array(arr.length * 2);
-            na.set(arr);
-            arr = tRows[t] = na;
-          }
-          arr[tLen[t]++] = clk;
-        }
+        if (ci === CHUNK_WORDS) { cpuChunks.push(chunk); chunk = takeChunk(); ci = 0; }
+        chunk[ci] = pc0; chunk[ci + 1] = x; chunk[ci + 2] = y; chunk[ci + 3] = z;
+        ci += 4;
+        if (fp !== fp0) { frameRow.push(clk + 1); frameFp.push(fp); }
       }
       clk++;
     }
@@ -739,24 +782,17 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
     }
   }
 
-  function finish(): ExecutionResult {
+  {
     const cyclesByClass: Record<string, number> = Object.fromEntries(INSTR_CLASSES.map((k) => [k, 0]));
     for (let op = 0; op < ISA.length; op++) if (opCount[op]) cyclesByClass[INSTR_CLASSES[OP_CLASS[op]!] as InstrClass]! += opCount[op]!;
     const output = out.slice(0, outLen);
     const result: ExecutionResult = { output, cycles: clk, cyclesByClass, memoryBytes: memLen };
     if (rec) {
-      cpu.length = clk;
-      cpu.cols = { pc: rPc, fp: rFp, x: rX, y: rY, z: rZ };
-      const tables = Object.fromEntries(PROOF_TABLES.map((t, k) => [t, k === 0 ? Int32Array.from({ length: clk }, (_, r) => r) : tRows[k]!.subarray(0, tLen[k])]));
-      result.record = {
-        cycles: clk,
-        cpu: cpu.view(),
-        wide: wide.view(),
-        memory: memEv.view(),
-        bulk: bulk.view(),
-        tables: tables as ExecutionRecord['tables'],
-        input, publicInput, output,
-      };
+      cpuChunks.push(chunk);
+      result.record = new RunRecord(
+        clk, { chunks: cpuChunks, length: clk }, { row: Int32Array.from(frameRow), fp: Int32Array.from(frameFp) },
+        wide.seal(), memEv.seal(), bulk.seal(), program.code, input, publicInput, output,
+      );
     }
     return result;
   }

@@ -160,35 +160,49 @@ describe('ExecutionRecord', () => {
   const input = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 255);
   const r = execute(p, { input }, { record: true });
   const rec = r.record!;
+  const cpu = rec.cpu();
 
   it('has one cpu row per cycle and the same output as a run without the record', () => {
     expect(rec.cycles).toBe(r.cycles);
-    expect(rec.cpu.pc.length).toBe(r.cycles);
+    expect(cpu.pc.length).toBe(r.cycles);
+    expect(cpu.pc[0]).toBe(p.entry);
+    expect(ISA[p.code[cpu.pc[r.cycles - 1]! * 4]!]!.mnemonic).toBe('halt');
+    // fp moves at calls and returns only: the frame stack unwinds to where it started.
+    expect(cpu.fp[r.cycles - 1]).toBe(cpu.fp[0]);
+    expect(rec.frames.row.length).toBeGreaterThan(64 * 2);
     expect(execute(p, { input }).output).toEqual(r.output);
     expect(rec.output).toEqual(r.output);
   });
+  it('release() returns the chunks to the pool and makes the record unusable', () => {
+    const other = execute(p, { input }, { record: true }).record!;
+    expect(other.cpu().z).toEqual(cpu.z);
+    other.release();
+    expect(() => other.cpu()).toThrow(/after release/);
+    const again = execute(p, { input }, { record: true }).record!;
+    expect(again.cpu().x).toEqual(cpu.x);
+  });
   it('lists in each proof table exactly the rows whose instruction it proves', () => {
-    const opAt = (row: number): number => p.code[rec.cpu.pc[row]! * 4]!;
+    const opAt = (row: number): number => p.code[cpu.pc[row]! * 4]!;
     let total = 0;
     for (const t of PROOF_TABLES) {
       if (t === 'cpu') continue;
-      for (const row of rec.tables[t]) expect(ISA[opAt(row)]!.table).toBe(t);
-      total += rec.tables[t].length;
+      for (const row of rec.tableRows(t)) expect(ISA[opAt(row)]!.table).toBe(t);
+      total += rec.tableRows(t).length;
     }
-    const expected = Array.from(rec.cpu.pc, (_, row) => row).filter((row) => ISA[opAt(row)]!.table !== 'cpu').length;
+    const expected = Array.from(cpu.pc, (_, row) => row).filter((row) => ISA[opAt(row)]!.table !== 'cpu').length;
     expect(total).toBe(expected);
-    expect(rec.tables.mul.length).toBeGreaterThan(0);
-    expect(rec.tables.mul64.length).toBeGreaterThan(0);
+    expect(rec.tableRows('mul').length).toBeGreaterThan(0);
+    expect(rec.tableRows('mul64').length).toBeGreaterThan(0);
   });
   it('records operand and result values that satisfy the ISA reference semantics on every i32 ALU row', () => {
     let checked = 0;
     for (let row = 0; row < rec.cycles; row++) {
-      const d = ISA[p.code[rec.cpu.pc[row]! * 4]!]!;
+      const d = ISA[p.code[cpu.pc[row]! * 4]!]!;
       if (d.semantics.kind === 'bin32') {
-        expect(rec.cpu.z[row], `${d.mnemonic} row ${row}`).toBe(d.semantics.fn(rec.cpu.x[row]!, rec.cpu.y[row]!));
+        expect(cpu.z[row], `${d.mnemonic} row ${row}`).toBe(d.semantics.fn(cpu.x[row]!, cpu.y[row]!));
         checked++;
       } else if (d.semantics.kind === 'un32') {
-        expect(rec.cpu.z[row]).toBe(d.semantics.fn(rec.cpu.x[row]!));
+        expect(cpu.z[row]).toBe(d.semantics.fn(cpu.x[row]!));
         checked++;
       }
     }
@@ -199,23 +213,23 @@ describe('ExecutionRecord', () => {
     let checked = 0;
     for (let k = 0; k < rec.wide.row.length; k++) {
       const row = rec.wide.row[k]!;
-      const d = ISA[p.code[rec.cpu.pc[row]! * 4]!]!;
+      const d = ISA[p.code[cpu.pc[row]! * 4]!]!;
       if (d.semantics.kind !== 'bin64') continue;
-      const want = d.semantics.fn(big(rec.cpu.x[row]!, rec.wide.xh[k]!), big(rec.cpu.y[row]!, rec.wide.yh[k]!));
-      expect(big(rec.cpu.z[row]!, rec.wide.zh[k]!)).toBe(want);
+      const want = d.semantics.fn(big(cpu.x[row]!, rec.wide.xh[k]!), big(cpu.y[row]!, rec.wide.yh[k]!));
+      expect(big(cpu.z[row]!, rec.wide.zh[k]!)).toBe(want);
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
   });
   it('records each heap access with its address and value', () => {
-    const rows = rec.tables.memory;
+    const rows = rec.tableRows('memory');
     expect(rec.memory.row).toEqual(rows);
     for (let k = 0; k < rows.length; k++) {
       const row = rows[k]!;
-      const d = ISA[p.code[rec.cpu.pc[row]! * 4]!]!;
+      const d = ISA[p.code[cpu.pc[row]! * 4]!]!;
       if (d.mnemonic === 'load8_u') expect(rec.memory.lo[k]).toBe(input[rec.memory.addr[k]!]);
-      if (d.mnemonic === 'store') expect(rec.memory.lo[k]).toBe(rec.cpu.x[row]);
+      if (d.mnemonic === 'store') expect(rec.memory.lo[k]).toBe(cpu.x[row]);
     }
-    expect(rec.bulk.row.length).toBe(rec.tables.syscall.length - 0);
+    expect(rec.bulk.row.length).toBe(rec.tableRows('syscall').length);
   });
 });
