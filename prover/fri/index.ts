@@ -38,7 +38,7 @@ import type { ProofOptions } from '../options.ts';
 import { checkPow, grind } from '../pow.ts';
 import type { Transcript } from '../transcript.ts';
 import { mulF, extMulF, bitReversedPowersOf } from './_arith.ts';
-import { foldStepWasm } from './_wasm.ts';
+import { foldCodewordWasm } from './_wasm.ts';
 
 /** The coset shift of every input codeword (the LDE domain g * H_N). */
 export const FRI_SHIFT = GENERATOR;
@@ -131,6 +131,8 @@ function halfInversePoints(logSize: number, shift: number): Uint32Array {
  * Returns the 2^(logSize - logArity) folded values (bit-reversed on shift^arity * H').
  */
 export function foldCodeword(values: Uint32Array, logSize: number, shift: number, beta: Ext4, logArity: number): Uint32Array {
+  const fast = foldCodewordWasm(values, logSize, shift, beta, logArity);
+  if (fast) return fast;
   let cur = values;
   let logN = logSize;
   let s = shift;
@@ -140,9 +142,8 @@ export function foldCodeword(values: Uint32Array, logSize: number, shift: number
   for (let step = 0; step < logArity; step++) {
     const half = 2 ** (logN - 1);
     const invX2 = halfInversePoints(logN, s);
-    const fast = foldStepWasm(cur, invX2, b);
-    const out = fast ?? new Uint32Array(4 * half);
-    for (let u = 0; u < (fast ? 0 : half); u++) {
+    const out = new Uint32Array(4 * half);
+    for (let u = 0; u < half; u++) {
       const o0 = 8 * u;
       const ix = invX2[u]!;
       for (let c = 0; c < 4; c++) {

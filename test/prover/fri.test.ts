@@ -117,14 +117,15 @@ describe('FRI folding', () => {
 
   it('the WASM fold kernel equals the TypeScript fold', () => {
     expect(deepKernels()).not.toBeNull();
-    for (const logArity of [1, 3]) {
-      const w = randomWord(9, 40 + logArity);
+    // 2^16 values: several kernel chunks for every arity
+    for (const [logN, logArity] of [[9, 1], [9, 3], [16, 4]] as const) {
+      const w = randomWord(logN, 40 + logArity);
       const beta = Uint32Array.of(P - 1, 2, 0, 123456789);
-      const shift = layerShift(12, 9);
-      const fast = foldCodeword(w, 9, shift, beta, logArity);
+      const shift = layerShift(logN + 3, logN);
+      const fast = foldCodeword(w, logN, shift, beta, logArity);
       usePcsWasm(false);
       try {
-        expect(foldCodeword(w, 9, shift, beta, logArity)).toEqual(fast);
+        expect(foldCodeword(w, logN, shift, beta, logArity)).toEqual(fast);
       } finally {
         usePcsWasm(true);
       }

@@ -300,3 +300,22 @@ export function ext_dot_columns(acc: usize, mat: usize, width: u32, rows: u32, p
     }
   }
 }
+
+/**
+ * fri_fold_scaled: `fri_fold` with invx2[u] = scale * table[u] (both canonical): a chunk's inverse
+ * points are one constant times a table shared by every chunk of the layer (see fri/_wasm.ts).
+ */
+export function fri_fold_scaled(out: usize, inp: usize, table: usize, scale: u32, n: u32, b0: u32, b1: u32, b2: u32, b3: u32): void {
+  const r0 = rot(0, b0, b1, b2, b3, true), r1 = rot(1, b0, b1, b2, b3, true), r2 = rot(2, b0, b1, b2, b3, true), r3 = rot(3, b0, b1, b2, b3, true);
+  const inv2 = i32x4.splat(toMont((P + 1) >> 1));
+  const sm = toMont(scale);
+  for (let u: u32 = 0; u < n; u++) {
+    const i = inp + (<usize>u << 5);
+    const v0 = v128.load(i);
+    const v1 = v128.load(i + 16);
+    const sum = vmmul(vadd(v0, v1), inv2);
+    const ix = mmul(load<u32>(table + (<usize>u << 2)), sm);
+    const d = vmmul(vsub(v0, v1), i32x4.splat(ix));
+    v128.store(out + (<usize>u << 4), vadd(sum, vextMul(d, r0, r1, r2, r3)));
+  }
+}
