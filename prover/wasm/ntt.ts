@@ -64,7 +64,7 @@ export class Twiddles {
     if (logN > this.logMax) {
       if (this.logMax >= 0) this.retired.push(this.fwdPtr, this.invPtr);
       const lg = Math.max(logN, 1);
-      const bytes = 4 << lg;
+      const bytes = 8 << lg; // 2n u32: twiddles and their Shoup companions
       this.fwdPtr = this.k.alloc(bytes);
       this.invPtr = this.k.alloc(bytes);
       const w = rootOfUnity(lg);

@@ -28,17 +28,18 @@ function withRegions<T>(sizes: number[], f: (...ptrs: number[]) => Promise<T>): 
 }
 
 describe('WASM NTT kernels', () => {
-  it('twiddle table: tw[h + j] is w_(2h)^j in Montgomery form', () => {
+  it('twiddle table: tw[2h + j] = w_(2h)^j and tw[3h + j] = floor(w * 2^32 / p), its Shoup companion', () => {
     const logN = 6;
-    const tw = k.alloc(4 << logN);
+    const tw = k.alloc(8 << logN);
     k.exports.ntt_twiddles(tw, logN, rootOfUnity(logN));
-    const t = k.read(tw, 1 << logN);
+    const t = k.read(tw, 2 << logN);
     k.free(tw);
     for (let h = 1; h < 1 << logN; h *= 2) {
       const w = rootOfUnity(31 - Math.clz32(2 * h));
       let acc = 1n;
       for (let j = 0; j < h; j++) {
-        expect(t[h + j]).toBe(Number(((acc << 32n) % BigInt(P))));
+        expect(t[2 * h + j]).toBe(Number(acc));
+        expect(t[3 * h + j]).toBe(Number((acc << 32n) / BigInt(P)));
         acc = (acc * BigInt(w)) % BigInt(P);
       }
     }

@@ -75,3 +75,29 @@ export function fpow(x: u32, e: u32): u32 {
   const d = i32x4.sub(x, y);
   return i32x4.min_u(d, i32x4.add(d, i32x4.splat(P)));
 }
+
+/**
+ * x * w mod p by Shoup's method, for any u32 x, canonical w and ws = floor(w * 2^32 / p): with
+ * q = hi(x * ws), x * w - q * p lies in [0, 2p), so the low 32 bits suffice. Three multiplies and
+ * one correction; the NTT twiddles carry their ws (a precomputed constant per twiddle).
+ * Reference: V. Shoup, NTL; D. Harvey, "Faster arithmetic for number-theoretic transforms", 2014.
+ */
+@inline export function shoup(x: u32, w: u32, ws: u32): u32 {
+  const q = <u32>((<u64>x * <u64>ws) >> 32);
+  const r = x * w - q * P;
+  return r >= P ? r - P : r;
+}
+
+@inline export function vshoup(x: v128, w: v128, ws: v128): v128 {
+  const ql = i64x2.extmul_low_i32x4_u(x, ws);
+  const qh = i64x2.extmul_high_i32x4_u(x, ws);
+  const q = v128.shuffle<i32>(ql, qh, 1, 3, 5, 7);
+  const pv = i32x4.splat(P);
+  const r = i32x4.sub(i32x4.mul(x, w), i32x4.mul(q, pv));
+  return i32x4.min_u(r, i32x4.sub(r, pv));
+}
+
+/** floor(w * 2^32 / p): the Shoup companion of a canonical constant w. */
+@inline export function shoupOf(w: u32): u32 {
+  return <u32>((<u64>w << 32) / <u64>P);
+}

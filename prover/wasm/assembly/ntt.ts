@@ -10,73 +10,86 @@
  *   bit-reversed slot, scaled by the coset shift power, and replicated over its 2^logBlowup block
  *   (the zero-padded first logBlowup DIT layers just copy, so they are skipped).
  *
- * Twiddles live in one table per direction, tw[h + j] = w_(2h)^j in Montgomery form for
- * 1 <= h < n, so a butterfly product mont(x, tw) = x * w is canonical with one reduction, and the
- * table of the largest size serves every smaller size. Work can be split across threads by layer
+ * Twiddles live in one table per direction: for each level h (1 <= h < n) the canonical
+ * w_(2h)^j at tw[2h + j] and its Shoup companion at tw[3h + j], so a butterfly product is one
+ * Shoup multiplication (three multiplies, canonical result; fewer operations than a Montgomery
+ * product, which the scaling passes still use), and the table of the largest size serves every
+ * smaller size. Work can be split across threads by layer
  * ranges (`ntt_*_layer`: blocks or j-ranges) and by independent blocks (`ntt_dif`, `ntt_dit`).
  *
  * SIMD: across columns when width >= 4; within a column (consecutive j) when width is 1 or 2.
  * Reference: Cooley-Tukey 1965; Gentleman-Sande 1966; any textbook radix-2 NTT.
  */
-import { R2, mmul, fmul, fpow, fadd, fsub, vmmul, vadd, vsub } from './_mont';
+import { R2, mmul, fmul, fpow, fadd, fsub, vmmul, vadd, vsub, shoup, vshoup, shoupOf } from './_mont';
 
 /** Rows*width elements above which a recursive transform splits instead of sweeping layers. */
 const CACHE_ELEMS: u32 = 1 << 13;
 
-/** Writes tw[h + j] = Mont(root^(j * n / (2h))) for 1 <= h <= n/2, j < h; root of order n = 2^logN. */
+/**
+ * Writes the twiddles of every level h = 1, 2, 4, ..., n/2 (root of order n = 2^logN): at
+ * tw[2h + j] the canonical w_(2h)^j and at tw[3h + j] its Shoup companion floor(w * 2^32 / p),
+ * j < h. The table is 2n u32; the one of the largest size serves every smaller size.
+ */
 export function ntt_twiddles(tw: usize, logN: u32, root: u32): void {
   store<u32>(tw, 0);
+  store<u32>(tw, 0, 4);
   if (logN == 0) return;
   const n: u32 = 1 << logN;
   const half = n >> 1;
   const rm = mmul(root, R2);
   let acc = mmul(1, R2);
   for (let j: u32 = 0; j < half; j++) {
-    store<u32>(tw + ((<usize>(half + j)) << 2), acc);
+    const w = mmul(acc, 1);
+    store<u32>(tw + ((<usize>(2 * half + j)) << 2), w);
+    store<u32>(tw + ((<usize>(3 * half + j)) << 2), shoupOf(w));
     acc = mmul(acc, rm);
   }
+  // w_(2h)^j = w_(4h)^(2j): each level is every other entry of the level above.
   for (let h = half >> 1; h >= 1; h >>= 1) {
     for (let j: u32 = 0; j < h; j++) {
-      store<u32>(tw + ((<usize>(h + j)) << 2), load<u32>(tw + ((<usize>(2 * h + 2 * j)) << 2)));
+      store<u32>(tw + ((<usize>(2 * h + j)) << 2), load<u32>(tw + ((<usize>(4 * h + 2 * j)) << 2)));
+      store<u32>(tw + ((<usize>(3 * h + j)) << 2), load<u32>(tw + ((<usize>(6 * h + 2 * j)) << 2)));
     }
   }
 }
 
 // ---- butterflies on one pair of rows (any width) ----
 
-@inline function difRows(lo: usize, hi: usize, width: u32, t: u32): void {
+@inline function difRows(lo: usize, hi: usize, width: u32, t: u32, ts: u32): void {
   const tv = i32x4.splat(t);
+  const tsv = i32x4.splat(ts);
   let c: u32 = 0;
   for (; c + 4 <= width; c += 4) {
     const o = <usize>c << 2;
     const u = v128.load(lo + o);
     const v = v128.load(hi + o);
     v128.store(lo + o, vadd(u, v));
-    v128.store(hi + o, vmmul(vsub(u, v), tv));
+    v128.store(hi + o, vshoup(vsub(u, v), tv, tsv));
   }
   for (; c < width; c++) {
     const o = <usize>c << 2;
     const u = load<u32>(lo + o);
     const v = load<u32>(hi + o);
     store<u32>(lo + o, fadd(u, v));
-    store<u32>(hi + o, mmul(fsub(u, v), t));
+    store<u32>(hi + o, shoup(fsub(u, v), t, ts));
   }
 }
 
-@inline function ditRows(lo: usize, hi: usize, width: u32, t: u32): void {
+@inline function ditRows(lo: usize, hi: usize, width: u32, t: u32, ts: u32): void {
   const tv = i32x4.splat(t);
+  const tsv = i32x4.splat(ts);
   let c: u32 = 0;
   for (; c + 4 <= width; c += 4) {
     const o = <usize>c << 2;
     const u = v128.load(lo + o);
-    const v = vmmul(v128.load(hi + o), tv);
+    const v = vshoup(v128.load(hi + o), tv, tsv);
     v128.store(lo + o, vadd(u, v));
     v128.store(hi + o, vsub(u, v));
   }
   for (; c < width; c++) {
     const o = <usize>c << 2;
     const u = load<u32>(lo + o);
-    const v = mmul(load<u32>(hi + o), t);
+    const v = shoup(load<u32>(hi + o), t, ts);
     store<u32>(lo + o, fadd(u, v));
     store<u32>(hi + o, fsub(u, v));
   }
@@ -85,17 +98,25 @@ export function ntt_twiddles(tw: usize, logN: u32, root: u32): void {
 // ---- one layer over a range ----
 
 /** One vector of butterflies at lo / hi with twiddle lanes tv. */
-@inline function butterfly(lo: usize, hi: usize, tv: v128, dit: bool): void {
+@inline function butterfly(lo: usize, hi: usize, tv: v128, tsv: v128, dit: bool): void {
   const u = v128.load(lo);
   const v = v128.load(hi);
   if (dit) {
-    const tvv = vmmul(v, tv);
+    const tvv = vshoup(v, tv, tsv);
     v128.store(lo, vadd(u, tvv));
     v128.store(hi, vsub(u, tvv));
   } else {
     v128.store(lo, vadd(u, v));
-    v128.store(hi, vmmul(vsub(u, v), tv));
+    v128.store(hi, vshoup(vsub(u, v), tv, tsv));
   }
+}
+
+/** Byte address of w_(2h)^j and of its Shoup companion. */
+@inline function twAt(tw: usize, h: u32, j: u32): usize {
+  return tw + ((<usize>(2 * h + j)) << 2);
+}
+@inline function tsAt(tw: usize, h: u32, j: u32): usize {
+  return tw + ((<usize>(3 * h + j)) << 2);
 }
 
 /**
@@ -119,6 +140,7 @@ export function ntt_dit_layer(ptr: usize, width: u32, h: u32, b0: u32, b1: u32, 
     return;
   }
   const span = <usize>h * rowBytes;
+  const z = i32x4.splat(0);
   for (let b = b0; b < b1; b++) {
     const blk = ptr + <usize>b * 2 * span;
     let j = j0;
@@ -127,19 +149,12 @@ export function ntt_dit_layer(ptr: usize, width: u32, h: u32, b0: u32, b1: u32, 
       const step: u32 = 4 / width;
       for (; j + step <= j1; j += step) {
         const lo = blk + <usize>j * rowBytes;
-        const hi = lo + span;
-        let tv: v128;
-        if (width == 1) tv = v128.load(tw + ((<usize>(h + j)) << 2));
-        else tv = v128.shuffle<i32>(v128.load64_zero(tw + ((<usize>(h + j)) << 2)), i32x4.splat(0), 0, 0, 1, 1);
-        const u = v128.load(lo);
-        const v = v128.load(hi);
-        if (dit) {
-          const tvv = vmmul(v, tv);
-          v128.store(lo, vadd(u, tvv));
-          v128.store(hi, vsub(u, tvv));
+        if (width == 1) {
+          butterfly(lo, lo + span, v128.load(twAt(tw, h, j)), v128.load(tsAt(tw, h, j)), dit);
         } else {
-          v128.store(lo, vadd(u, v));
-          v128.store(hi, vmmul(vsub(u, v), tv));
+          const tv = v128.shuffle<i32>(v128.load64_zero(twAt(tw, h, j)), z, 0, 0, 1, 1);
+          const tsv = v128.shuffle<i32>(v128.load64_zero(tsAt(tw, h, j)), z, 0, 0, 1, 1);
+          butterfly(lo, lo + span, tv, tsv, dit);
         }
       }
     }
@@ -148,35 +163,26 @@ export function ntt_dit_layer(ptr: usize, width: u32, h: u32, b0: u32, b1: u32, 
       for (; j + 4 <= j1; j += 4) {
         const lo = blk + <usize>j * 12;
         const hi = lo + span;
-        const t4 = v128.load(tw + ((<usize>(h + j)) << 2));
-        butterfly(lo, hi, v128.shuffle<i32>(t4, t4, 0, 0, 0, 1), dit);
-        butterfly(lo + 16, hi + 16, v128.shuffle<i32>(t4, t4, 1, 1, 2, 2), dit);
-        butterfly(lo + 32, hi + 32, v128.shuffle<i32>(t4, t4, 2, 3, 3, 3), dit);
+        const t4 = v128.load(twAt(tw, h, j));
+        const s4 = v128.load(tsAt(tw, h, j));
+        butterfly(lo, hi, v128.shuffle<i32>(t4, t4, 0, 0, 0, 1), v128.shuffle<i32>(s4, s4, 0, 0, 0, 1), dit);
+        butterfly(lo + 16, hi + 16, v128.shuffle<i32>(t4, t4, 1, 1, 2, 2), v128.shuffle<i32>(s4, s4, 1, 1, 2, 2), dit);
+        butterfly(lo + 32, hi + 32, v128.shuffle<i32>(t4, t4, 2, 3, 3, 3), v128.shuffle<i32>(s4, s4, 2, 3, 3, 3), dit);
       }
     }
     if (width == 4) {
       // One vector per row: no column loop.
       for (; j < j1; j++) {
         const lo = blk + ((<usize>j) << 4);
-        const hi = lo + span;
-        const tv = v128.load32_splat(tw + ((<usize>(h + j)) << 2));
-        const u = v128.load(lo);
-        const v = v128.load(hi);
-        if (dit) {
-          const tvv = vmmul(v, tv);
-          v128.store(lo, vadd(u, tvv));
-          v128.store(hi, vsub(u, tvv));
-        } else {
-          v128.store(lo, vadd(u, v));
-          v128.store(hi, vmmul(vsub(u, v), tv));
-        }
+        butterfly(lo, lo + span, v128.load32_splat(twAt(tw, h, j)), v128.load32_splat(tsAt(tw, h, j)), dit);
       }
     }
     for (; j < j1; j++) {
       const lo = blk + <usize>j * rowBytes;
-      const t = load<u32>(tw + ((<usize>(h + j)) << 2));
-      if (dit) ditRows(lo, lo + span, width, t);
-      else difRows(lo, lo + span, width, t);
+      const t = load<u32>(twAt(tw, h, j));
+      const ts = load<u32>(tsAt(tw, h, j));
+      if (dit) ditRows(lo, lo + span, width, t, ts);
+      else difRows(lo, lo + span, width, t, ts);
     }
   }
 }
@@ -188,10 +194,11 @@ export function ntt_dit_layer(ptr: usize, width: u32, h: u32, b0: u32, b1: u32, 
 function smallLayer(ptr: usize, width: u32, h: u32, blocks: u32, tw: usize, dit: bool): void {
   const total = blocks * 2 * h * width; // elements
   const hw = h * width;
-  let tv: v128;
-  if (hw == 1) tv = i32x4.splat(mmul(1, R2)); // h == 1, width 1: twiddle 1
-  else if (h == 1) tv = i32x4.splat(load<u32>(tw + 4)); // width 2, twiddle tw[1] = 1
-  else tv = v128.shuffle<i32>(v128.load64_zero(tw + 8), i32x4.splat(0), 0, 1, 0, 1); // h 2, width 1
+  // h == 1 has the twiddle 1: no product at all. h == 2 (width 1): lanes [w0 w1 w0 w1].
+  const one = h == 1;
+  const z = i32x4.splat(0);
+  const tv = one ? z : v128.shuffle<i32>(v128.load64_zero(twAt(tw, 2, 0)), z, 0, 1, 0, 1);
+  const tsv = one ? z : v128.shuffle<i32>(v128.load64_zero(tsAt(tw, 2, 0)), z, 0, 1, 0, 1);
   let i: u32 = 0;
   for (; i + 8 <= total; i += 8) {
     const p = ptr + ((<usize>i) << 2);
@@ -207,12 +214,12 @@ function smallLayer(ptr: usize, width: u32, h: u32, blocks: u32, tw: usize, dit:
     }
     let a: v128, b: v128;
     if (dit) {
-      const tvv = vmmul(v, tv);
+      const tvv = one ? v : vshoup(v, tv, tsv);
       a = vadd(u, tvv);
       b = vsub(u, tvv);
     } else {
       a = vadd(u, v);
-      b = vmmul(vsub(u, v), tv);
+      b = one ? vsub(u, v) : vshoup(vsub(u, v), tv, tsv);
     }
     if (hw == 1) {
       v128.store(p, v128.shuffle<i32>(a, b, 0, 4, 1, 5));
@@ -229,9 +236,10 @@ function smallLayer(ptr: usize, width: u32, h: u32, blocks: u32, tw: usize, dit:
     const blk = ptr + ((<usize>e) << 2);
     for (let j: u32 = 0; j < h; j++) {
       const lo = blk + <usize>j * rowBytes;
-      const t = load<u32>(tw + ((<usize>(h + j)) << 2));
-      if (dit) ditRows(lo, lo + span, width, t);
-      else difRows(lo, lo + span, width, t);
+      const t = load<u32>(twAt(tw, h, j));
+      const ts = load<u32>(tsAt(tw, h, j));
+      if (dit) ditRows(lo, lo + span, width, t, ts);
+      else difRows(lo, lo + span, width, t, ts);
     }
   }
 }
