@@ -189,11 +189,11 @@ const CHUNK = 1 << 14;
 function deepCodeword(group: DeepGroup, ldes: (r: number, m: number) => Matrix, alphaPows: Uint32Array): Uint32Array {
   const logN = group.logSize;
   const n = 2 ** logN;
+  const mats = group.terms.map((term) => ldes(term.round, term.matrix));
+  const fast = deepCodewordWasm(logN, FRI_SHIFT, group.zs, group.terms.map((term, ti) => ({ lde: mats[ti]!, points: term.points })), alphaPows);
+  if (fast) return fast;
   const xs = bitReversedPowers(logN);
   for (let i = 0; i < n; i++) xs[i] = mulF(xs[i]!, FRI_SHIFT);
-  const mats = group.terms.map((term) => ldes(term.round, term.matrix));
-  const fast = deepCodewordWasm(xs, group.zs, group.terms.map((term, ti) => ({ lde: mats[ti]!, points: term.points })), alphaPows);
-  if (fast) return fast;
   const nz = group.zs.length;
   const chunk = Math.min(CHUNK, n);
   const den = new Uint32Array(4 * chunk);

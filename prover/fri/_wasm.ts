@@ -21,6 +21,7 @@ interface DeepExports {
   ext_combine_rows(out: number, mat: number, width: number, rows: number, powm: number): void;
   deep_accumulate(acc: number, r: number, n: number, rz0: number, rz1: number, rz2: number, rz3: number, k0: number, k1: number, k2: number, k3: number): void;
   deep_combine(out: number, a: number, b: number, n: number): void;
+  bb_scale(out: number, a: number, s: number, n: number): void;
   deep_inverse_den(out: number, xs: number, n: number, z0: number, z1: number, z2: number, z3: number, prefix: number): number;
   ext_combine_rows_acc(acc: number, mat: number, width: number, rows: number, powm: number, rz0: number, rz1: number, rz2: number, rz3: number): void;
   deep_divide_acc(out: number, acc: number, xs: number, n: number, m0: number, m1: number, m2: number, m3: number, cc: number, scratch: number): number;
@@ -144,18 +145,21 @@ export function minPolyCofactor(z: Ext4): { m: Uint32Array; c: Uint32Array } {
 }
 
 /**
- * The batched DEEP quotient on a bit-reversed LDE of size n with points `xs` (base, length n):
+ * The batched DEEP quotient on a bit-reversed LDE of size n = 2^logN on shift * H_n:
  * out[i] = sum_z (sum_terms alphaOff (R(x_i) - R(z))) / (x_i - z), R(x) = sum_j alpha^j f_j(x).
  * A term opened at few points with few columns folds alpha^off into its powers (4 w products per
  * point instead of 4 w once plus 16 per point). Throws RangeError when some z lies in the domain.
  */
-export function deepCodewordWasm(xs: Uint32Array, zs: readonly Ext4[], terms: readonly DeepTermInput[], alphaPows: Uint32Array): Uint32Array | null {
+export function deepCodewordWasm(logN: number, shift: number, zs: readonly Ext4[], terms: readonly DeepTermInput[], alphaPows: Uint32Array): Uint32Array | null {
   const kk = deepKernels();
   if (!kk) return null;
   const { k, e } = kk;
-  const n = xs.length;
+  const n = 2 ** logN;
   const nz = zs.length;
   const ch = Math.min(CHUNK, n);
+  // x_i = shift w^rev(i); a chunk [c0, c0 + ch) is shift w^rev(c0) times the table w^((n/ch) rev_ch(t)).
+  const w = bb.rootOfUnity(logN);
+  const xTable = bitReversedPowersOf(bb.pow(w, n / ch), Math.log2(ch));
   const maxW = Math.max(1, ...terms.map((t) => t.lde.width));
   const toMontArr = (a: Uint32Array) => a.map((v) => bb.mul(v, R_MOD_P));
   const basePowm = toMontArr(alphaPows.subarray(0, 4 * maxW));
@@ -194,6 +198,8 @@ export function deepCodewordWasm(xs: Uint32Array, zs: readonly Ext4[], terms: re
       return ptr;
     });
     const pXs = alloc(4 * ch);
+    const pXTable = alloc(4 * ch);
+    k.u32(pXTable, ch).set(xTable);
     const pScratch = alloc(8 * ch + 64);
     const pAcc = zs.map(() => alloc(16 * ch));
     const pR = alloc(16 * ch);
@@ -202,7 +208,7 @@ export function deepCodewordWasm(xs: Uint32Array, zs: readonly Ext4[], terms: re
     k.u32(pPow, 4 * maxW).set(basePowm);
     for (let c0 = 0; c0 < n; c0 += ch) {
       const len = Math.min(ch, n - c0);
-      k.u32(pXs, len).set(xs.subarray(c0, c0 + len));
+      e.bb_scale(pXs, pXTable, bb.mul(shift, bb.pow(w, reverseBits(c0, logN))), len);
       for (let zi = 0; zi < nz; zi++) k.u32(pAcc[zi]!, 4 * len).fill(0);
       terms.forEach((term, ti) => {
         const w = term.lde.width;

@@ -138,7 +138,8 @@ describe('TwoAdicFriPcs', () => {
 
   it('the WASM DEEP kernels and the TypeScript path give the same proof', async () => {
     // narrow terms fold alpha^off into their powers, the 10-wide one opened at 2 points shares them
-    const shapes = [[{ w: 3, logH: 6, pts: 2 }, { w: 5, logH: 4, pts: 1 }], [{ w: 1, logH: 6, pts: 1 }, { w: 10, logH: 5, pts: 2 }]];
+    // and a 2^14-point LDE spans two kernel chunks
+    const shapes = [[{ w: 3, logH: 6, pts: 2 }, { w: 5, logH: 4, pts: 1 }], [{ w: 1, logH: 6, pts: 1 }, { w: 10, logH: 5, pts: 2 }], [{ w: 2, logH: 12, pts: 2 }]];
     const fast = await fixture(77, shapes);
     usePcsWasm(false);
     try {
