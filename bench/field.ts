@@ -2,8 +2,8 @@
  * BabyBear multiplication throughput: the WASM kernels (SIMD and scalar Montgomery products, and
  * the canonical-by-canonical product that needs two reductions) beside the TypeScript `mul`.
  *
- * "Multiplications per second per core" is the Montgomery product the NTT and every kernel with a
- * precomputed operand use (one reduction): `bb_mul_throughput` multiplies a 4096-element
+ * "Multiplications per second per core" is the Montgomery product (one reduction) that the
+ * scaling kernels use: `bb_mul_throughput` multiplies a 4096-element
  * (L1-resident) vector in place by a constant, so memory is not what is measured. The vector
  * figures stream 2^16-element arrays. Each figure is the best of `samples` runs after a warm-up.
  * Run: `npx tsx bench/field.ts [--samples K] [--json]`.
@@ -25,6 +25,8 @@ export interface FieldBenchFigures {
   readonly wasmMontMulVecScalarPerSec: number;
   /** `bb_mul` (canonical x canonical, two reductions) over 2^16-element vectors. */
   readonly wasmMulCanonicalPerSec: number;
+  /** `bb_scale` (vector times a constant, Shoup's method as in the NTT butterflies) over 2^16-element vectors. */
+  readonly wasmScaleShoupPerSec: number;
   /** TypeScript `mul` (prover/field/babybear.ts) over the same vectors. */
   readonly tsMulPerSec: number;
 }
@@ -66,6 +68,7 @@ export function benchField(opts: FieldBenchOptions = {}): FieldBenchFigures {
     const reps = 64;
     const tVec = bestMs(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_mont_mul(out, a, b, n); });
     const tVecS = bestMs(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_mont_mul_scalar(out, a, b, n); });
+    const tShoup = bestMs(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_scale(out, a, 0x12345678 % P, n); });
     const tCan = bestMs(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_mul(out, a, b, n); });
     const xs = k.read(a, n), ys = k.read(b, n), zs = new Uint32Array(n);
     const tTs = bestMs(samples, () => { for (let i = 0; i < n; i++) zs[i] = mul(xs[i]!, ys[i]!); });
@@ -75,6 +78,7 @@ export function benchField(opts: FieldBenchOptions = {}): FieldBenchFigures {
       wasmMontMulVecPerSec: perSec(n * reps, tVec),
       wasmMontMulVecScalarPerSec: perSec(n * reps, tVecS),
       wasmMulCanonicalPerSec: perSec(n * reps, tCan),
+      wasmScaleShoupPerSec: perSec(n * reps, tShoup),
       tsMulPerSec: perSec(n, tTs),
     };
   } finally {

@@ -7,7 +7,7 @@
  * element-wise). Four lanes at a time with SIMD, scalar tail. No allocation and no static data, so
  * one instance per thread over the shared memory is safe.
  */
-import { P, R2, mmul, fadd, fsub, vmmul, vadd, vsub } from './_mont';
+import { P, R2, mmul, fadd, fsub, vmmul, vadd, vsub, shoup, vshoup, shoupOf } from './_mont';
 
 /** out[i] = a[i] + b[i]. */
 export function bb_add(out: usize, a: usize, b: usize, n: u32): void {
@@ -63,18 +63,19 @@ export function bb_mul_add(out: usize, a: usize, b: usize, c: usize, n: u32): vo
   }
 }
 
-/** out[i] = a[i] * s for a canonical scalar s (one reduction per product). */
+/** out[i] = a[i] * s for a canonical scalar s (Shoup's method: the constant's companion once per call). */
 export function bb_scale(out: usize, a: usize, s: u32, n: u32): void {
-  const sm = mmul(s, R2);
-  const sv = i32x4.splat(sm);
+  const ss = shoupOf(s);
+  const sv = i32x4.splat(s);
+  const ssv = i32x4.splat(ss);
   let i: u32 = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(out + o, vmmul(v128.load(a + o), sv));
+    v128.store(out + o, vshoup(v128.load(a + o), sv, ssv));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<u32>(out + o, mmul(load<u32>(a + o), sm));
+    store<u32>(out + o, shoup(load<u32>(a + o), s, ss));
   }
 }
 
