@@ -235,7 +235,10 @@ export class WasmNtt {
     await this.fromCoefficients(runner, dst, src, width, logN, 0, 1, 1, false, false);
   }
 
-  /** Inverse DIF in place (natural evaluations in, bit-reversed coefficients out, unscaled). */
+  /**
+   * DIF in place (natural in, bit-reversed out) with the forward or the inverse twiddles; the
+   * inverse one leaves the coefficients times n (unscaled).
+   */
   async difInPlace(runner: StepRunner, ptr: number, width: number, logN: number, inverse: boolean): Promise<void> {
     const tw = this.twiddles.ensure(logN);
     await runPlan(runner, difPlan(ptr, width, logN, inverse ? tw.inv : tw.fwd, runner.parts));
