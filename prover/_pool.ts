@@ -19,10 +19,12 @@
  * // my-task.ts: export function evalRows(ctx: TaskContext, a: { ptr: number; from: number; to: number }) {...}
  * const parts = await pool.runTask(new URL('./my-task.ts', import.meta.url), 'evalRows', [{ ... }, { ... }]);
  * ```
- * A worker is a few lines of JavaScript that instantiate the kernels, so it starts in milliseconds;
- * its first task loads TypeScript through tsx's ESM API (Node 20 does not pass `--import tsx`
- * loaders to workers) and the `Kernels` wrapper. Idle workers are unref'd, so the pool never keeps the process alive; a failing call or
- * task rejects with the worker index, the job and the original message. `dispose()` terminates.
+ * A worker is a few lines of JavaScript that instantiate the kernels, so it starts in
+ * milliseconds; its first task loads TypeScript through tsx's ESM API (Node 20 does not pass
+ * `--import tsx` loaders to workers) and the `Kernels` wrapper. Idle workers are unref'd, so the
+ * pool never keeps the process alive; a failing call or task rejects with the worker index, the
+ * job and the original message; a worker that dies rejects its jobs with its exit code.
+ * `dispose()` terminates the workers.
  * @module
  */
 import { Worker } from 'node:worker_threads';
