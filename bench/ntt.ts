@@ -8,6 +8,8 @@
  *   Both run on data already in kernel memory.
  * - `lde*`: coset LDE of a 2^logN x 2 matrix with blowup 2 (logBlowup 1), natural order; `Kernel`
  *   on kernel memory, `Backend` through `WasmBackend.lde` (copies in and out included).
+ * - `ldeWide*`: a trace-like shape, 2^(logN - 4) x 64 with blowup 4 (logBlowup 2), bit-reversed
+ *   output (what a Merkle commitment of the LDE wants), on kernel memory.
  * - `ts*`: the TypeScript reference on the same inputs (one sample: it is slow).
  * Run: `npx tsx bench/ntt.ts [--log-n N] [--samples K] [--no-ts] [--json]`.
  * @module
@@ -42,6 +44,8 @@ export interface NttBenchFigures {
   readonly ldeKernelPoolMs: number;
   readonly ldeBackend1tMs: number;
   readonly ldeBackendPoolMs: number;
+  readonly ldeWide1tMs: number;
+  readonly ldeWidePoolMs: number;
   readonly tsNttMs?: number;
   readonly tsLdeMs?: number;
 }
@@ -77,6 +81,7 @@ export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigu
   const k = kernels();
   const engine = new WasmNtt(k);
   engine.twiddles.ensure(logN + 1);
+  if (logN < 8) throw new RangeError(`benchNtt: logN must be at least 8, got ${logN}`);
   const pool = await WorkerPool.create({ threads, kernels: k });
   const one = localRunner(k);
   const many = pool.runner();
@@ -86,6 +91,10 @@ export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigu
   const dst = k.alloc(4 * n);
   const lsrc = k.alloc(8 * n);
   const ldst = k.alloc(16 * n);
+  const logWide = logN - 4;
+  const wide = seeded(64 << logWide, 13);
+  const wsrc = k.alloc(wide.length * 4);
+  const wdst = k.alloc(wide.length * 16);
   const b1 = await WasmBackend.create({ threads: 1 });
   const bp = await WasmBackend.create({ pool });
   try {
@@ -94,6 +103,10 @@ export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigu
     const lde = (r: StepRunner) => async () => {
       k.u32(lsrc, 2 * n).set(mat); // the LDE uses its source as scratch
       await engine.lde(r, ldst, lsrc, 2, logN, 1, GENERATOR, false);
+    };
+    const ldeWide = (r: StepRunner) => async () => {
+      k.u32(wsrc, wide.length).set(wide);
+      await engine.lde(r, wdst, wsrc, 64, logWide, 2, GENERATOR, true);
     };
     const m = { values: mat, width: 2, height: n };
     const figures: NttBenchFigures = {
@@ -107,6 +120,8 @@ export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigu
       ldeKernelPoolMs: await bestMs(samples, lde(many)),
       ldeBackend1tMs: await bestMs(samples, () => b1.lde(m, 1, GENERATOR, false)),
       ldeBackendPoolMs: await bestMs(samples, () => bp.lde(m, 1, GENERATOR, false)),
+      ldeWide1tMs: await bestMs(samples, ldeWide(one)),
+      ldeWidePoolMs: await bestMs(samples, ldeWide(many)),
     };
     if (opts.skipTs) return figures;
     const t0 = performance.now();
@@ -117,7 +132,7 @@ export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigu
     const tsLdeMs = Math.round(performance.now() - t1);
     return { ...figures, tsNttMs, tsLdeMs };
   } finally {
-    for (const p of [src, dst, lsrc, ldst]) k.free(p);
+    for (const p of [src, dst, lsrc, ldst, wsrc, wdst]) k.free(p);
     await b1.dispose();
     await bp.dispose();
     await pool.dispose();
