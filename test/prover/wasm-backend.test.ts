@@ -63,6 +63,21 @@ describe('WasmBackend', () => {
     expect(diff).toBe(0);
   });
 
+  it('runs concurrent calls of different sizes (growing the twiddle tables mid-flight) correctly', async () => {
+    const b = await WasmBackend.create({ threads: 2 });
+    try {
+      const shapes = [[2, 6, 1], [5, 11, 2], [1, 9, 3], [8, 4, 1], [3, 12, 1]] as const;
+      const ms = shapes.map(([w, lg], i): Matrix => ({ values: Uint32Array.from({ length: w << lg }, (_, j) => (j * 2654435761 + i) % P), width: w, height: 1 << lg }));
+      const got = await Promise.all(ms.map((m, i) => b.lde(m, shapes[i]![2], GENERATOR, i % 2 === 0)));
+      for (let i = 0; i < ms.length; i++) {
+        const want = await ts.lde(ms[i]!, shapes[i]![2], GENERATOR, i % 2 === 0);
+        expect([...got[i]!.values]).toEqual([...want.values]);
+      }
+    } finally {
+      await b.dispose();
+    }
+  });
+
   it('does not leak kernel memory across calls', async () => {
     const b = backends[0]!;
     const m: Matrix = { values: new Uint32Array(64).fill(5), width: 2, height: 32 };
