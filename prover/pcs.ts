@@ -57,7 +57,7 @@ import type { ProofOptions } from './options.ts';
 import type { Transcript } from './transcript.ts';
 import { FRI_SHIFT, MAX_LOG_SIZE, friProve, friVerify, merkleToVerify, type FriProof } from './fri/index.ts';
 import { bitReversedPowersOf, extBatchInverseF, extMulF, mulF } from './fri/_arith.ts';
-import { deepCodewordWasm, evaluateColumnsWasm } from './fri/_wasm.ts';
+import { deepCodewordWasm, evaluateColumnsWasm, type KernelCallPool } from './fri/_wasm.ts';
 
 /** What the prover keeps of one commitment round. */
 export interface PcsProverData {
@@ -213,11 +213,11 @@ function deepGroups(
 const CHUNK = 1 << 14;
 
 /** The batched DEEP quotient Q_N over the whole LDE of one group (bit-reversed, flat ext4). */
-function deepCodeword(group: DeepGroup, ldes: (r: number, m: number) => Matrix, alphaPows: Uint32Array): Uint32Array {
+async function deepCodeword(group: DeepGroup, ldes: (r: number, m: number) => Matrix, alphaPows: Uint32Array, pool?: KernelCallPool): Promise<Uint32Array> {
   const logN = group.logSize;
   const n = 2 ** logN;
   const mats = group.terms.map((term) => ldes(term.round, term.matrix));
-  const fast = deepCodewordWasm(logN, FRI_SHIFT, group.zs, group.terms.map((term, ti) => ({ lde: mats[ti]!, points: term.points })), alphaPows);
+  const fast = await deepCodewordWasm(logN, FRI_SHIFT, group.zs, group.terms.map((term, ti) => ({ lde: mats[ti]!, points: term.points })), alphaPows, pool);
   if (fast) return fast;
   const xs = bitReversedPowers(logN);
   for (let i = 0; i < n; i++) xs[i] = mulF(xs[i]!, FRI_SHIFT);
@@ -397,7 +397,9 @@ export class TwoAdicFriPcs {
       }
     });
     const inputs = new Map<number, Uint32Array>();
-    for (const g of groups) inputs.set(g.logSize, deepCodeword(g, (r, m) => rounds[r]!.data.tree.matrices[m]!, alphaPows));
+    // The WASM backend's worker pool shares the kernels' memory: the DEEP kernels can use it too.
+    const pool = (this.backend as { readonly pool?: KernelCallPool }).pool;
+    for (const g of groups) inputs.set(g.logSize, await deepCodeword(g, (r, m) => rounds[r]!.data.tree.matrices[m]!, alphaPows, pool));
     timer('open: DEEP quotients');
     const { proof: fri, queryIndices } = await friProve(inputs, this.options, this.hasher, t);
     timer('open: FRI');

@@ -53,6 +53,7 @@ export function usePcsWasm(on: boolean): void {
 }
 
 const CHUNK = 1 << 13;
+const POOL_CHUNK = 1 << 15;
 
 /**
  * A whole fold by 2^logArity of a bit-reversed codeword of size 2^logSize on shift * H, chunk by
@@ -144,19 +145,43 @@ export function minPolyCofactor(z: Ext4): { m: Uint32Array; c: Uint32Array } {
   return { m: Uint32Array.of(m0[0]!, m1[0]!, m2[0]!, m3[0]!), c };
 }
 
+/** A pool that runs raw kernel calls over the same memory as `deepKernels()` (WasmBackend.pool). */
+export interface KernelCallPool {
+  readonly size: number;
+  readonly kernels: unknown;
+  run(calls: readonly (readonly [string, ...number[]])[]): Promise<void>;
+}
+
 /**
  * The batched DEEP quotient on a bit-reversed LDE of size n = 2^logN on shift * H_n:
  * out[i] = sum_z (sum_terms alphaOff (R(x_i) - R(z))) / (x_i - z), R(x) = sum_j alpha^j f_j(x).
  * A term opened at few points with few columns folds alpha^off into its powers (4 w products per
- * point instead of 4 w once plus 16 per point). Throws RangeError when some z lies in the domain.
+ * point instead of 4 w once plus 16 per point). With a pool over the same kernel memory, each
+ * round of chunks is split across its workers (this thread copies rows in and results out, the
+ * workers run the kernels). Throws RangeError when some z lies in the domain.
  */
-export function deepCodewordWasm(logN: number, shift: number, zs: readonly Ext4[], terms: readonly DeepTermInput[], alphaPows: Uint32Array): Uint32Array | null {
+export async function deepCodewordWasm(
+  logN: number,
+  shift: number,
+  zs: readonly Ext4[],
+  terms: readonly DeepTermInput[],
+  alphaPows: Uint32Array,
+  pool?: KernelCallPool,
+): Promise<Uint32Array | null> {
   const kk = deepKernels();
   if (!kk) return null;
   const { k, e } = kk;
   const n = 2 ** logN;
   const nz = zs.length;
-  const ch = Math.min(CHUNK, n);
+  const shiftN = bb.pow(shift, n);
+  zs.forEach((z, zi) => {
+    // z = shift w^i for some i iff z is in the base field and (z / shift)^n = 1
+    if (e4.isBase(z) && z[0] !== 0 && bb.pow(z[0]!, n) === shiftN) throw new RangeError(`pcs: opening point ${zi} lies in the LDE domain`);
+  });
+  // Larger chunks with a pool: fewer round trips, each long enough to hide the message latency.
+  const usable = pool && pool.size > 1 && pool.kernels === k && (pool.size & (pool.size - 1)) === 0 && n >= pool.size * POOL_CHUNK;
+  const workers = usable ? pool.size : 1;
+  const ch = Math.min(usable ? POOL_CHUNK : CHUNK, n);
   // x_i = shift w^rev(i); a chunk [c0, c0 + ch) is shift w^rev(c0) times the table w^((n/ch) rev_ch(t)).
   const w = bb.rootOfUnity(logN);
   const xTable = bitReversedPowersOf(bb.pow(w, n / ch), Math.log2(ch));
@@ -165,13 +190,13 @@ export function deepCodewordWasm(logN: number, shift: number, zs: readonly Ext4[
   const basePowm = toMontArr(alphaPows.subarray(0, 4 * maxW));
   // Per term: shared powers (A) or per-point shifted powers (B).
   const plans = terms.map((t) => {
-    const w = t.lde.width;
+    const tw = t.lde.width;
     const p = t.points.length;
-    const shifted = p === 1 || w * (p - 1) < 4 * p;
+    const shifted = p === 1 || tw * (p - 1) < 4 * p;
     const perPoint = shifted
       ? t.points.map((pt) => {
-          const pw = new Uint32Array(4 * w);
-          for (let j = 0; j < w; j++) pw.set(e4.eMul(pt.alphaOff, alphaPows.subarray(4 * j, 4 * j + 4)), 4 * j);
+          const pw = new Uint32Array(4 * tw);
+          for (let j = 0; j < tw; j++) pw.set(e4.eMul(pt.alphaOff, alphaPows.subarray(4 * j, 4 * j + 4)), 4 * j);
           return { powm: toMontArr(pw), rz: e4.eMul(pt.alphaOff, pt.rz) };
         })
       : null;
@@ -187,6 +212,7 @@ export function deepCodewordWasm(logN: number, shift: number, zs: readonly Ext4[
   const out = new Uint32Array(4 * n);
   try {
     const pPow = alloc(16 * maxW);
+    k.u32(pPow, 4 * maxW).set(basePowm);
     const pPowShift = plans.map((pl) => (pl.perPoint ?? []).map((pp) => {
       const ptr = alloc(pp.powm.length * 4);
       k.u32(ptr, pp.powm.length).set(pp.powm);
@@ -197,44 +223,63 @@ export function deepCodewordWasm(logN: number, shift: number, zs: readonly Ext4[
       k.u32(ptr, 12).set(pc.c);
       return ptr;
     });
-    const pXs = alloc(4 * ch);
     const pXTable = alloc(4 * ch);
     k.u32(pXTable, ch).set(xTable);
-    const pScratch = alloc(8 * ch + 64);
-    const pAcc = zs.map(() => alloc(16 * ch));
-    const pR = alloc(16 * ch);
-    const pMat = alloc(4 * ch * maxW);
-    const pOut = alloc(16 * ch);
-    k.u32(pPow, 4 * maxW).set(basePowm);
-    for (let c0 = 0; c0 < n; c0 += ch) {
-      const len = Math.min(ch, n - c0);
-      e.bb_scale(pXs, pXTable, bb.mul(shift, bb.pow(w, reverseBits(c0, logN))), len);
-      for (let zi = 0; zi < nz; zi++) k.u32(pAcc[zi]!, 4 * len).fill(0);
+    const bufs = Array.from({ length: workers }, () => ({
+      xs: alloc(4 * ch),
+      scratch: alloc(8 * ch + 64),
+      acc: zs.map(() => alloc(16 * ch)),
+      r: alloc(16 * ch),
+      mats: terms.map((t) => alloc(4 * ch * t.lde.width)),
+      out: alloc(16 * ch),
+    }));
+    type KCall = readonly [string, ...number[]];
+    const chunkCalls = (c0: number, b: (typeof bufs)[number]): KCall[] => {
+      const calls: KCall[] = [['bb_scale', b.xs, pXTable, bb.mul(shift, bb.pow(w, reverseBits(c0, logN))), ch]];
       terms.forEach((term, ti) => {
-        const w = term.lde.width;
-        k.u32(pMat, w * len).set(term.lde.values.subarray(w * c0, w * (c0 + len)));
+        const tw = term.lde.width;
         const plan = plans[ti]!;
         if (plan.shifted) {
           term.points.forEach((pt, pi) => {
             const rz = plan.perPoint![pi]!.rz;
-            e.ext_combine_rows_acc(pAcc[pt.zi]!, pMat, w, len, pPowShift[ti]![pi]!, rz[0]!, rz[1]!, rz[2]!, rz[3]!);
+            calls.push(['ext_combine_rows_acc', b.acc[pt.zi]!, b.mats[ti]!, tw, ch, pPowShift[ti]![pi]!, rz[0]!, rz[1]!, rz[2]!, rz[3]!]);
           });
         } else {
-          e.ext_combine_rows(pR, pMat, w, len, pPow);
+          calls.push(['ext_combine_rows', b.r, b.mats[ti]!, tw, ch, pPow]);
           for (const pt of term.points) {
             const rz = pt.rz;
             const a = pt.alphaOff;
-            e.deep_accumulate(pAcc[pt.zi]!, pR, len, rz[0]!, rz[1]!, rz[2]!, rz[3]!, a[0]!, a[1]!, a[2]!, a[3]!);
+            calls.push(['deep_accumulate', b.acc[pt.zi]!, b.r, ch, rz[0]!, rz[1]!, rz[2]!, rz[3]!, a[0]!, a[1]!, a[2]!, a[3]!]);
           }
         }
       });
-      k.u32(pOut, 4 * len).fill(0);
-      for (let zi = 0; zi < nz; zi++) {
-        const m = polys[zi]!.m;
-        const bad = e.deep_divide_acc(pOut, pAcc[zi]!, pXs, len, m[0]!, m[1]!, m[2]!, m[3]!, pCc[zi]!, pScratch);
-        if (bad !== 0) throw new RangeError(`pcs: opening point ${zi} lies in the LDE domain (index ${c0 + bad - 1})`);
+      polys.forEach((pc, zi) => {
+        const m = pc.m;
+        calls.push(['deep_divide_acc', b.out, b.acc[zi]!, b.xs, ch, m[0]!, m[1]!, m[2]!, m[3]!, pCc[zi]!, b.scratch]);
+      });
+      return calls;
+    };
+    const exports = e as unknown as Record<string, (...args: number[]) => number | void>;
+    for (let s0 = 0; s0 < n; s0 += workers * ch) {
+      const lists = bufs.map((b, wi) => {
+        const c0 = s0 + wi * ch;
+        for (let zi = 0; zi < nz; zi++) k.u32(b.acc[zi]!, 4 * ch).fill(0);
+        k.u32(b.out, 4 * ch).fill(0);
+        terms.forEach((term, ti) => {
+          const tw = term.lde.width;
+          k.u32(b.mats[ti]!, tw * ch).set(term.lde.values.subarray(tw * c0, tw * (c0 + ch)));
+        });
+        return chunkCalls(c0, b);
+      });
+      if (usable) {
+        // call i goes to worker i % size: interleave the workers' lists (all the same length)
+        const step: KCall[] = [];
+        for (let i = 0; i < lists[0]!.length; i++) for (const l of lists) step.push(l[i]!);
+        await pool.run(step);
+      } else {
+        for (const [name, ...args] of lists[0]!) exports[name]!(...args);
       }
-      out.set(k.u32(pOut, 4 * len), 4 * c0);
+      bufs.forEach((b, wi) => out.set(k.u32(b.out, 4 * ch), 4 * (s0 + wi * ch)));
     }
   } finally {
     for (const ptr of ptrs.reverse()) k.free(ptr);

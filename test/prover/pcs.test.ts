@@ -5,6 +5,8 @@ import { P } from '../../prover/field/babybear.ts';
 import * as e4 from '../../prover/field/ext4.ts';
 import type { Ext4 } from '../../prover/field/ext4.ts';
 import { TsBackend } from '../../prover/backend-ts.ts';
+import type { ProverBackend } from '../../prover/backend.ts';
+import { WasmBackend } from '../../prover/backend-wasm.ts';
 import { VerifyError } from '../../prover/errors.ts';
 import { blake3Hasher } from '../../prover/hash/blake3.ts';
 import type { Matrix } from '../../prover/matrix.ts';
@@ -50,9 +52,9 @@ interface Fixture {
   values: Ext4[][][][];
 }
 
-async function fixture(seed: number, shapes: { w: number; logH: number; pts: number }[][], opts = OPTS): Promise<Fixture> {
+async function fixture(seed: number, shapes: { w: number; logH: number; pts: number }[][], opts = OPTS, be: ProverBackend = backend): Promise<Fixture> {
   const r = rng(seed);
-  const pcs = new TwoAdicFriPcs(opts, backend, blake3Hasher);
+  const pcs = new TwoAdicFriPcs(opts, be, blake3Hasher);
   const t = new Transcript('pcs-test');
   const rounds = shapes.map((round) => ({
     matrices: round.map((s) => randomMatrix(s.w, 2 ** s.logH, r)),
@@ -149,6 +151,21 @@ describe('TwoAdicFriPcs', () => {
       expect(slow.values).toEqual(fast.values);
     } finally {
       usePcsWasm(true);
+    }
+  });
+
+  it('splitting the DEEP kernels over the WASM backend\'s worker pool gives the same proof', async () => {
+    const shapes = [[{ w: 2, logH: 13, pts: 2 }, { w: 4, logH: 13, pts: 1 }]];
+    const pooled = await WasmBackend.create({ threads: 2 });
+    try {
+      expect(pooled.pool).toBeDefined();
+      const a = await fixture(91, shapes, OPTS, pooled);
+      const b = await fixture(91, shapes);
+      expect(a.proof.fri.layerRoots).toEqual(b.proof.fri.layerRoots);
+      expect(a.proof.fri.finalPoly).toEqual(b.proof.fri.finalPoly);
+      expect(verify(a.claims, a.proof)).toBe('accepted');
+    } finally {
+      await pooled.dispose();
     }
   });
 
