@@ -155,7 +155,7 @@ describe('TwoAdicFriPcs', () => {
   });
 
   it('splitting the DEEP kernels over the WASM backend\'s worker pool gives the same proof', async () => {
-    const shapes = [[{ w: 2, logH: 13, pts: 2 }, { w: 4, logH: 13, pts: 1 }]];
+    const shapes = [[{ w: 2, logH: 14, pts: 2 }, { w: 4, logH: 14, pts: 1 }]]; // LDE 2^16: two pool chunks
     const pooled = await WasmBackend.create({ threads: 2 });
     try {
       expect(pooled.pool).toBeDefined();
