@@ -5,7 +5,7 @@
  * Figures (milliseconds, best of `samples` after a warm-up):
  * - `ntt*`: forward NTT of 2^logN elements (one column), natural order in and out; `dif*` is the
  *   same transform leaving its output bit-reversed (what the prover's LDE uses; no permutation).
- *   Both run on data already in kernel memory.
+ *   Both run on data already in kernel memory. `difScalar1tMs` is the same DIF without SIMD.
  * - `lde*`: coset LDE of a 2^logN x 2 matrix with blowup 2 (logBlowup 1), natural order; `Kernel`
  *   on kernel memory, `Backend` through `WasmBackend.lde` (copies in and out included).
  * - `ldeWide*`: a trace-like shape, 2^(logN - 4) x 64 with blowup 4 (logBlowup 2), bit-reversed
@@ -40,6 +40,7 @@ export interface NttBenchFigures {
   readonly nttPoolMs: number;
   readonly dif1tMs: number;
   readonly difPoolMs: number;
+  readonly difScalar1tMs: number;
   readonly ldeKernel1tMs: number;
   readonly ldeKernelPoolMs: number;
   readonly ldeBackend1tMs: number;
@@ -116,6 +117,7 @@ export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigu
       nttPoolMs: await bestMs(samples, ntt(many)),
       dif1tMs: await bestMs(samples, dif(one)),
       difPoolMs: await bestMs(samples, dif(many)),
+      difScalar1tMs: await bestMs(samples, () => k.exports.ntt_dif_scalar(dst, logN, engine.twiddles.ensure(logN).fwd)),
       ldeKernel1tMs: await bestMs(samples, lde(one)),
       ldeKernelPoolMs: await bestMs(samples, lde(many)),
       ldeBackend1tMs: await bestMs(samples, () => b1.lde(m, 1, GENERATOR, false)),

@@ -70,6 +70,8 @@ export interface KernelExports {
   ntt_dit_layer(ptr: number, width: number, h: number, b0: number, b1: number, j0: number, j1: number, tw: number): void;
   ntt_dif(ptr: number, width: number, logN: number, tw: number): void;
   ntt_dit(ptr: number, width: number, logN: number, skipLog: number, tw: number): void;
+  /** SIMD-free twin of ntt_dif for one column (benchmark comparison only). */
+  ntt_dif_scalar(ptr: number, logN: number, tw: number): void;
   ntt_copy_scale(
     dst: number, src: number, width: number, logN: number, logBlowup: number,
     i0: number, i1: number, c: number, step: number, srcBitrev: number, spread: number, scratch: number,

@@ -140,6 +140,19 @@ describe('WASM NTT kernels', () => {
     expect([...back]).toEqual([...coeffs]);
   });
 
+  it('the scalar DIF twin (benchmark only) equals the SIMD DIF', () => {
+    for (const logN of [0, 1, 2, 3, 5, 14]) {
+      const v = randomMatrix(1, logN, 77 + logN);
+      const tw = engine.twiddles.ensure(logN).fwd;
+      const a = k.put(v), b = k.put(v);
+      k.exports.ntt_dif(a, 1, logN, tw);
+      k.exports.ntt_dif_scalar(b, logN, tw);
+      expect([...k.read(b, v.length)]).toEqual([...k.read(a, v.length)]);
+      k.free(a);
+      k.free(b);
+    }
+  });
+
   it('bit-reversal kernel swaps rows i and rev(i)', () => {
     for (const [width, logN] of [[1, 5], [3, 4], [4, 6], [7, 3]] as const) {
       const n = 1 << logN;

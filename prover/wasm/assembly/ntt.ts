@@ -280,6 +280,37 @@ export function ntt_dit(ptr: usize, width: u32, logN: u32, skipLog: u32, tw: usi
   for (let h: u32 = 1 << skipLog; h < n; h <<= 1) layer(ptr, width, h, 0, n / (2 * h), 0, h, tw, true);
 }
 
+/**
+ * The SIMD-free twin of `ntt_dif` for one column (same recursion, same Shoup butterflies, one
+ * element at a time): kept only to measure what SIMD buys (bench/ntt.ts), and tested equal.
+ */
+export function ntt_dif_scalar(ptr: usize, logN: u32, tw: usize): void {
+  if (logN == 0) return;
+  const n: u32 = 1 << logN;
+  if (n > CACHE_ELEMS && logN > 1) {
+    const h = n >> 1;
+    scalarDifLayer(ptr, h, 1, tw);
+    ntt_dif_scalar(ptr, logN - 1, tw);
+    ntt_dif_scalar(ptr + ((<usize>h) << 2), logN - 1, tw);
+    return;
+  }
+  for (let h = n >> 1; h >= 1; h >>= 1) scalarDifLayer(ptr, h, n / (2 * h), tw);
+}
+
+function scalarDifLayer(ptr: usize, h: u32, blocks: u32, tw: usize): void {
+  const span = (<usize>h) << 2;
+  for (let b: u32 = 0; b < blocks; b++) {
+    const blk = ptr + <usize>b * 2 * span;
+    for (let j: u32 = 0; j < h; j++) {
+      const lo = blk + ((<usize>j) << 2);
+      const u = load<u32>(lo);
+      const v = load<u32>(lo + span);
+      store<u32>(lo, fadd(u, v));
+      store<u32>(lo + span, shoup(fsub(u, v), load<u32>(twAt(tw, h, j)), load<u32>(tsAt(tw, h, j))));
+    }
+  }
+}
+
 // ---- permutations and scaling ----
 
 @inline function rev(i: u32, logN: u32): u32 {
