@@ -55,7 +55,7 @@ import { commit as merkleCommit, open as merkleOpen, verifyOpening, type MerkleO
 import { reverseBits } from './ntt.ts';
 import type { ProofOptions } from './options.ts';
 import type { Transcript } from './transcript.ts';
-import { FRI_SHIFT, MAX_LOG_SIZE, friProve, friVerify, merkleToVerify, type FriProof } from './fri/index.ts';
+import { FRI_SHIFT, MAX_LOG_SIZE, friProve, friVerify, merkleToVerify, root, type FriProof } from './fri/index.ts';
 import { bitReversedPowersOf, extBatchInverseF, extMulF, mulF } from './fri/_arith.ts';
 import { deepCodewordWasm, evaluateColumnsWasm, type KernelCallPool } from './fri/_wasm.ts';
 
@@ -493,7 +493,7 @@ export function verifyPcs(
       const out = new Map<number, Ext4>();
       for (const g of groups) {
         const pos = index >>> (logMax - g.logSize);
-        const x = bb.mul(FRI_SHIFT, bb.pow(bb.rootOfUnity(g.logSize), reverseBits(pos, g.logSize)));
+        const x = bb.mul(FRI_SHIFT, bb.pow(root(g.logSize), reverseBits(pos, g.logSize)));
         const invs = g.zs.map((z) => {
           const d = e4.eSub(e4.fromBase(x), z);
           if (e4.equals(d, e4.zero())) throw shapeError('an opening point lies in the evaluation domain');

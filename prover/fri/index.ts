@@ -96,6 +96,12 @@ export function friSchedule(inputLogSizes: readonly number[], opts: ProofOptions
   };
 }
 
+const rootCache: number[] = [];
+/** The generator of H_(2^logN), cached (the verifier asks for the same few many times). */
+export function root(logN: number): number {
+  return (rootCache[logN] ??= bb.rootOfUnity(logN));
+}
+
 /** The coset shift of a codeword of size 2^logSize in a schedule whose largest input is 2^logMax. */
 export function layerShift(logMax: number, logSize: number): number {
   return bb.pow(FRI_SHIFT, 2 ** (logMax - logSize));
@@ -181,9 +187,12 @@ export function foldLeaf(leaf: Uint32Array, row: number, logSize: number, shift:
   const inv2 = bb.inv(2);
   for (let step = 0; step < logArity; step++) {
     const n = vals.length;
+    const logn = Math.log2(n);
     const next: Ext4[] = [];
+    // rev_N(row n + j) = rev_N(row n) + rev_n(j) N/n for j < n: one large power per step.
+    const base = bb.mul(s, bb.pow(root(logN), reverseBits(row * n, logN)));
     for (let u = 0; u < n / 2; u++) {
-      const x = bb.mul(s, bb.pow(bb.rootOfUnity(logN), reverseBits(row * n + 2 * u, logN)));
+      const x = bb.mul(base, bb.pow(root(logn), reverseBits(2 * u, logn)));
       const v0 = vals[2 * u]!;
       const v1 = vals[2 * u + 1]!;
       const even = e4.eScale(e4.eAdd(v0, v1), inv2);
@@ -383,6 +392,7 @@ export function friVerify(
 
   const rollScales = betas.map((b, k) => e4.ePow(b, 2 ** sched.layerLogArities[k]!));
   const shiftFinal = layerShift(logMax, sched.logFinalSize);
+  const shifts = sched.layerLogSizes.map((l) => layerShift(logMax, l));
   indices.forEach((index, q) => {
     const vals = inputValues[q]!;
     const need = (logN: number): Ext4 => {
@@ -401,11 +411,11 @@ export function friVerify(
       if (!e4.equals(leaf.subarray(4 * slot, 4 * slot + 4), cur)) {
         throw new VerifyError('fri-fold', `layer ${k} disagrees with the ${k === 0 ? 'input' : 'fold of layer ' + (k - 1)} at query ${q}`, { layer: k, query: q });
       }
-      cur = foldLeaf(leaf, row, logN, layerShift(logMax, logN), betas[k]!, a);
+      cur = foldLeaf(leaf, row, logN, shifts[k]!, betas[k]!, a);
       if (sched.inputLogSizes.includes(logN - a)) cur = e4.eAdd(cur, e4.eMul(rollScales[k]!, need(logN - a)));
     }
     const pos = index >>> (logMax - sched.logFinalSize);
-    const x = bb.mul(shiftFinal, bb.pow(bb.rootOfUnity(sched.logFinalSize), reverseBits(pos, sched.logFinalSize)));
+    const x = bb.mul(shiftFinal, bb.pow(root(sched.logFinalSize), reverseBits(pos, sched.logFinalSize)));
     if (!e4.equals(evalPolyAtBase(proof.finalPoly, x), cur)) {
       throw new VerifyError('fri-final', `the final polynomial does not match the folded value at query ${q}`, { query: q });
     }
