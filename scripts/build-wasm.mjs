@@ -2,7 +2,7 @@
 // that folder) into build/wasm/kernels.wasm: -O3, stub runtime, SIMD, imported shared memory.
 // Incremental: skipped when the output is newer than every source file and than this script.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, existsSync, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +27,5 @@ const flags = [
 const tmp = OUT + '.tmp';
 execFileSync(asc, [join(ROOT, 'index.ts'), '-o', tmp, ...flags], { stdio: 'inherit' });
 // Rename only after a successful build so that a failed build never leaves a stale-but-newer file.
-const { renameSync } = await import('node:fs');
 renameSync(tmp, OUT);
 console.log(`built ${OUT}`);
