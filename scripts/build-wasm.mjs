@@ -24,7 +24,7 @@ const flags = [
   '--enable', 'simd', '--enable', 'threads',
   '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536',
 ];
-const tmp = OUT + '.tmp';
+const tmp = `${OUT}.${process.pid}.tmp`; // per process: concurrent builds never share a half-written file
 execFileSync(asc, [join(ROOT, 'index.ts'), '-o', tmp, ...flags], { stdio: 'inherit' });
 // Rename only after a successful build so that a failed build never leaves a stale-but-newer file.
 renameSync(tmp, OUT);
