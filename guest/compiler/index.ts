@@ -444,6 +444,20 @@ function compileModule(mod: binaryen.Module, opts: CompileOptions): Program {
       else l.fixups.push(emit('jmp', 0) * INSTR_WORDS + 1);
     };
 
+    /** A branch condition: the slot to test and whether the test is inverted (`eqz` layers are
+     *  folded into the branch instead of costing a cycle each). */
+    function condition(e: number): [number, boolean] {
+      let neg = false;
+      for (;;) {
+        if (binaryen.getExpressionId(e) !== E.Unary) break;
+        const ui = exprInfo(e) as binaryen.UnaryInfo;
+        if (ui.op !== O.EqZInt32) break;
+        neg = !neg;
+        e = ui.value;
+      }
+      return [value(e), neg];
+    }
+
     /** Emits code computing `e`; returns the slot holding its value (-1 for none). `dst` is a hint. */
     function value(e: number, dst?: number): number {
       const info = exprInfo(e);
@@ -521,8 +535,8 @@ function compileModule(mod: binaryen.Module, opts: CompileOptions): Program {
           const ii = info as binaryen.IfInfo;
           const hasValue = type === T_I32 || type === T_I64;
           const res = hasValue ? alloc(is64 ? 2 : 1) : -1;
-          const c = value(ii.condition);
-          const brz = emit('brz', c, 0);
+          const [c, neg] = condition(ii.condition);
+          const brz = emit(neg ? 'brnz' : 'brz', c, 0);
           const mark = temp;
           if (hasValue) into(ii.ifTrue, res); else statement(ii.ifTrue);
           temp = mark;
@@ -544,9 +558,9 @@ function compileModule(mod: binaryen.Module, opts: CompileOptions): Program {
             return -1;
           }
           if (!bi.value) {
-            const c = value(bi.condition);
-            if (l.loop) emit('brnz', c, l.start);
-            else l.fixups.push(emit('brnz', c, 0) * INSTR_WORDS + 2);
+            const [c, neg] = condition(bi.condition);
+            if (l.loop) emit(neg ? 'brz' : 'brnz', c, l.start);
+            else l.fixups.push(emit(neg ? 'brz' : 'brnz', c, 0) * INSTR_WORDS + 2);
             return -1;
           }
           const [v, c] = operands([bi.value, bi.condition]) as [number, number];
