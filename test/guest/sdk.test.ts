@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileAssemblyScript, compileAssemblyScriptSource, GuestBuildError } from '../../guest/asc.ts';
@@ -184,5 +184,20 @@ describe('AssemblyScript build step', () => {
     // Changing an imported file (not the entry) invalidates the entry.
     writeFileSync(helper, 'export const VALUE: u32 = 2;\n');
     expect(output(await compileAssemblyScript(file, { cacheDir }))).toEqual(le32(2));
+  });
+});
+
+describe('docs/abi.md', () => {
+  it('documents every function the SDK exports and every syscall it imports', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const sdk = readFileSync(join(root, 'guest', 'sdk', 'assembly', 'index.ts'), 'utf8');
+    const doc = readFileSync(join(root, 'docs', 'abi.md'), 'utf8');
+    const exported = [...sdk.matchAll(/^export function (\w+)/gm)].map((m) => m[1]!);
+    const imported = [...sdk.matchAll(/@external\("zkvm", "(\w+)"\)/g)].map((m) => m[1]!);
+    expect(exported.length).toBeGreaterThan(20);
+    expect(imported.sort()).toEqual(['commit', 'panic', 'read', 'read_public']);
+    const missing = exported.filter((name) => !doc.includes(`\`${name}(`) && !doc.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+    for (const name of imported) expect(doc).toContain(`\`${name}\``);
   });
 });
