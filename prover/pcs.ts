@@ -61,8 +61,13 @@ import { deepCodewordWasm, evaluateColumnsWasm, type KernelCallPool } from './fr
 
 /** What the prover keeps of one commitment round. */
 export interface PcsProverData {
-  /** Merkle tree over the LDEs (bit-reversed, on FRI_SHIFT * H_(height << logBlowup)). */
+  /**
+   * Merkle tree over the LDEs (bit-reversed, on FRI_SHIFT * H_(height << logBlowup)), each
+   * reshaped so that a leaf holds `rowsPerLeaf(width, ldeHeight)` consecutive rows.
+   */
   readonly tree: MerkleTree;
+  /** Per matrix: its LDE, one row per point (the same values as the tree's reshaped matrix). */
+  readonly ldes: readonly Matrix[];
   /** Per matrix: the coefficients (row i = coefficient of x^i), for openings and other domains. */
   readonly coeffs: readonly Matrix[];
 }
@@ -103,6 +108,21 @@ export interface PcsVerifyRound {
 function log2Int(n: number): number {
   const l = Math.log2(n);
   return Number.isInteger(l) ? l : -1;
+}
+
+/** Field elements per BLAKE3 block: leaves up to this size cost one compression. */
+const LEAF_WORDS = 16;
+
+/**
+ * How many consecutive LDE rows one Merkle leaf holds for a matrix of this width and LDE height:
+ * the largest power of two g with g * width <= 16 (at most the height). Narrow matrices then
+ * cost a fraction of the leaf hashes and tree nodes (a leaf of up to 64 bytes is one compression)
+ * and their openings lose log2(g) sibling levels for g - 1 extra rows. Width > 8 gives 1.
+ */
+export function rowsPerLeaf(width: number, ldeHeight: number): number {
+  let g = 1;
+  while (2 * g * width <= LEAF_WORDS && 2 * g <= ldeHeight) g *= 2;
+  return g;
 }
 
 /** Powers of the generator of H_N in bit-reversed order: entry i = w_N^reverseBits(i). */
@@ -326,8 +346,12 @@ export class TwoAdicFriPcs {
       coeffs.push(c);
       ldes.push(await this.backend.evaluateOnCoset(c, this.options.logBlowup, FRI_SHIFT, true));
     }
-    const tree = await merkleCommit(this.hasher, ldes);
-    return { root: tree.root, data: { tree, coeffs } };
+    const leaves = ldes.map((l) => {
+      const g = rowsPerLeaf(l.width, l.height);
+      return { values: l.values, width: l.width * g, height: l.height / g };
+    });
+    const tree = await merkleCommit(this.hasher, leaves);
+    return { root: tree.root, data: { tree, coeffs, ldes } };
   }
 
   /**
@@ -392,19 +416,21 @@ export class TwoAdicFriPcs {
     );
     if (groups.length === 0) throw new RangeError('pcs open: no points to open at');
     rounds.forEach((round, r) => {
-      if (round.data.tree.logMaxHeight > groups[0]!.logSize) {
+      if (Math.max(...round.data.ldes.map((l) => log2Int(l.height))) > groups[0]!.logSize) {
         throw new RangeError(`pcs open: round ${r} has a matrix taller than every opened matrix; open it or commit it apart`);
       }
     });
     const inputs = new Map<number, Uint32Array>();
     // The WASM backend's worker pool shares the kernels' memory: the DEEP kernels can use it too.
     const pool = (this.backend as { readonly pool?: KernelCallPool }).pool;
-    for (const g of groups) inputs.set(g.logSize, await deepCodeword(g, (r, m) => rounds[r]!.data.tree.matrices[m]!, alphaPows, pool));
+    for (const g of groups) inputs.set(g.logSize, await deepCodeword(g, (r, m) => rounds[r]!.data.ldes[m]!, alphaPows, pool));
     timer('open: DEEP quotients');
     const { proof: fri, queryIndices } = await friProve(inputs, this.options, this.hasher, t);
     timer('open: FRI');
     const logMax = groups[0]!.logSize;
     const inputOpenings = rounds.map((round) => {
+      // The reshaped tree is shorter; a leaf index I opens row I >> (logT - log(N/g)) of each
+      // matrix, which is its LDE row (i >> (logMax - log N)) >> log g, as needed.
       const tree = round.data.tree;
       return merkleOpen(tree, queryIndices.map((i) => i >>> (logMax - tree.logMaxHeight)));
     });
@@ -474,15 +500,17 @@ export function verifyPcs(
     alphaPows,
   );
   const logMax = groups[0]!.logSize;
-  const treeLogMax = rounds.map((rd) => Math.max(...rd.dims.map((d) => log2Int(d.height) + lb)));
-  if (Math.max(...treeLogMax) > logMax) {
+  const ldeLogMax = rounds.map((rd) => Math.max(...rd.dims.map((d) => log2Int(d.height) + lb)));
+  const leafRows = rounds.map((rd) => rd.dims.map((d) => rowsPerLeaf(d.width, d.height << lb)));
+  const treeLogMax = rounds.map((rd, r) => Math.max(...rd.dims.map((d, m) => log2Int(d.height) + lb - log2Int(leafRows[r]![m]!))));
+  if (Math.max(...ldeLogMax) > logMax) {
     // A committed matrix taller than every opened one: its tree's indices would outrun the queries.
     throw shapeError('a round has a matrix taller than every opened matrix');
   }
 
   friVerify(groups.map((g) => g.logSize), proof.fri, options, hasher, t, (indices) => {
     rounds.forEach((round, r) => {
-      const dims = round.dims.map((d) => ({ width: d.width, height: d.height << lb }));
+      const dims = round.dims.map((d, m) => ({ width: d.width * leafRows[r]![m]!, height: (d.height << lb) / leafRows[r]![m]! }));
       try {
         verifyOpening(hasher, round.root, dims, indices.map((i) => i >>> (logMax - treeLogMax[r]!)), proof.inputOpenings[r]!);
       } catch (e) {
@@ -501,7 +529,9 @@ export function verifyPcs(
         });
         const accs = g.zs.map(() => e4.zero());
         for (const term of g.terms) {
-          const row = proof.inputOpenings[term.round]!.rows[q]![term.matrix]!;
+          const leaf = proof.inputOpenings[term.round]!.rows[q]![term.matrix]!;
+          const slot = pos & (leafRows[term.round]![term.matrix]! - 1);
+          const row = leaf.subarray(slot * term.width, (slot + 1) * term.width);
           let rx = e4.zero();
           for (let j = 0; j < term.width; j++) rx = e4.eAdd(rx, e4.eScale(alphaPows.subarray(4 * j, 4 * j + 4), row[j]!));
           for (const pt of term.points) accs[pt.zi] = e4.eAdd(accs[pt.zi]!, e4.eMul(pt.alphaOff, e4.eSub(rx, pt.rz)));

@@ -13,7 +13,7 @@ import type { Matrix } from '../../prover/matrix.ts';
 import { proofOptions, type ProofOptions } from '../../prover/options.ts';
 import { Transcript } from '../../prover/transcript.ts';
 import { usePcsWasm } from '../../prover/fri/_wasm.ts';
-import { TwoAdicFriPcs, pcsProofParts, verifyPcs, type PcsProof, type PcsProverData, type PcsVerifyRound } from '../../prover/pcs.ts';
+import { TwoAdicFriPcs, pcsProofParts, rowsPerLeaf, verifyPcs, type PcsProof, type PcsProverData, type PcsVerifyRound } from '../../prover/pcs.ts';
 
 const backend = new TsBackend();
 const OPTS: ProofOptions = proofOptions({ logBlowup: 2, numQueries: 10, foldingArity: 4, logFinalPolyLen: 1, powBits: 3 });
@@ -128,7 +128,7 @@ describe('TwoAdicFriPcs', () => {
   it('commits random matrices of mixed heights over several rounds, opens at random points, verifies', async () => {
     await fc.assert(fc.asyncProperty(
       fc.integer({ min: 1, max: 1e6 }),
-      fc.array(fc.array(fc.record({ w: fc.integer({ min: 1, max: 4 }), logH: fc.integer({ min: 0, max: 7 }), pts: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.array(fc.record({ w: fc.integer({ min: 1, max: 20 }), logH: fc.integer({ min: 0, max: 7 }), pts: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
       fc.constantFrom(2, 4, 8, 16),
       async (seed, shapes, arity) => {
         const opts = proofOptions({ ...OPTS, foldingArity: arity });
@@ -169,6 +169,14 @@ describe('TwoAdicFriPcs', () => {
     }
   });
 
+  it('packs consecutive rows of narrow matrices into one leaf of at most 16 elements', () => {
+    expect(rowsPerLeaf(1, 1 << 10)).toBe(16);
+    expect(rowsPerLeaf(2, 1 << 10)).toBe(8);
+    expect(rowsPerLeaf(5, 1 << 10)).toBe(2);
+    expect(rowsPerLeaf(9, 1 << 10)).toBe(1);
+    expect(rowsPerLeaf(1, 4)).toBe(4);
+  });
+
   it('evaluationsOnDomain gives the same polynomial on another coset', async () => {
     const pcs = new TwoAdicFriPcs(OPTS, backend, blake3Hasher);
     const m = randomMatrix(2, 8, rng(5));
@@ -182,7 +190,9 @@ describe('TwoAdicFriPcs', () => {
   });
 
   describe('rejects each single corruption with the named check', async () => {
-    const f = await fixture(42, [[{ w: 3, logH: 7, pts: 2 }, { w: 2, logH: 5, pts: 1 }], [{ w: 2, logH: 7, pts: 1 }]]);
+    // 12 grinding bits: a corrupted transcript passes the grinding check only with probability 2^-12
+    const GRIND = proofOptions({ ...OPTS, powBits: 12 });
+    const f = await fixture(42, [[{ w: 3, logH: 7, pts: 2 }, { w: 2, logH: 5, pts: 1 }], [{ w: 2, logH: 7, pts: 1 }]], GRIND);
     // With grinding on, anything the transcript observes (values, roots, the final polynomial)
     // moves the grinding seed, so 'pow' catches it first; what it does not observe is caught by
     // the Merkle checks, and counts fixed by the statement by 'shape'.
@@ -208,7 +218,7 @@ describe('TwoAdicFriPcs', () => {
     it.each(cases)('%s -> %s', (_name, check, mutate) => {
       const c = cloneAll(f);
       mutate(c);
-      expect(verify(c.claims, c.proof)).toBe(check);
+      expect(verify(c.claims, c.proof, GRIND)).toBe(check);
     });
 
     it('without grinding, a changed observed value moves the queries and the Merkle check catches it', async () => {
