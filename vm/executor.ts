@@ -145,7 +145,7 @@ function warmUpProgram(): Program {
   code.push(OP.ret!, 0, 0, 0);
   const f1 = code.length / INSTR_WORDS;
   code.push(OP.const!, 1, 7, 0, OP.const!, 2, 1, 0, OP.const!, 3, 3, 0, OP.const!, 4, 2, 0, OP.const!, ZERO, 0, 0);
-  code.push(OP.const!, 6, 0, 0, OP.const!, 7, 0, 0, OP.const!, 8, 0, 0, OP.const!, 10, 300, 0);
+  code.push(OP.const!, 6, 0, 0, OP.const!, 7, 0, 0, OP.const!, 8, 0, 0, OP.const!, 10, 100, 0);
   const loop = code.length / INSTR_WORDS;
   for (const d of ISA) {
     if (d.mnemonic === 'halt' || d.mnemonic === 'trap' || d.mnemonic === 'panic' || d.mnemonic === 'ret') continue;
@@ -188,8 +188,8 @@ export function execute(program: Program, io: ExecuteIO = {}, opts: ExecuteOptio
   if (!warm) {
     warm = true;
     const w = warmUpProgram();
-    for (let k = 0; k < 3; k++) {
-      run(w, {}, { record: true });
+    for (let k = 0; k < 2; k++) {
+      run(w, {}, { record: true }).record!.release();
       run(w, {}, {});
     }
   }
