@@ -320,6 +320,12 @@ function isExt(v: unknown): v is Ext4 {
   return v instanceof Uint32Array && v.length === 4 && v[0]! < P && v[1]! < P && v[2]! < P && v[3]! < P;
 }
 
+/** Kernel buffers of commitments, freed by `release` or when the commitment is collected. */
+const releasers = new WeakMap<PcsProverData, (() => void)[]>();
+const lostData = new FinalizationRegistry<(() => void)[]>((fs) => {
+  for (const f of fs) f();
+});
+
 export class TwoAdicFriPcs {
   constructor(
     readonly options: ProofOptions,
@@ -339,19 +345,53 @@ export class TwoAdicFriPcs {
       if (l < 0 || l + this.options.logBlowup > MAX_LOG_SIZE) throw new RangeError(`pcs commit: matrix ${i} has height ${m.height}, not a power of two up to 2^${MAX_LOG_SIZE - this.options.logBlowup}`);
       if (m.values.length !== m.width * m.height) throw new RangeError(`pcs commit: matrix ${i} has ${m.values.length} values for ${m.height} x ${m.width}`);
     });
+    const timer = phaseTimer();
+    const kernelBuffers: (() => void)[] = [];
     const coeffs: Matrix[] = [];
     const ldes: Matrix[] = [];
     for (const m of matrices) {
       const c = await this.backend.interpolate(m);
       coeffs.push(c);
-      ldes.push(await this.backend.evaluateOnCoset(c, this.options.logBlowup, FRI_SHIFT, true));
+      timer('commit: interpolate');
+      ldes.push(await this.extend(c, kernelBuffers));
+      timer('commit: evaluate on the LDE coset');
     }
     const leaves = ldes.map((l) => {
       const g = rowsPerLeaf(l.width, l.height);
       return { values: l.values, width: l.width * g, height: l.height / g };
     });
     const tree = await merkleCommit(this.hasher, leaves);
-    return { root: tree.root, data: { tree, coeffs, ldes } };
+    timer('commit: Merkle tree');
+    const data: PcsProverData = { tree, coeffs, ldes };
+    if (kernelBuffers.length > 0) {
+      releasers.set(data, kernelBuffers);
+      lostData.register(data, kernelBuffers, data);
+    }
+    return { root: tree.root, data };
+  }
+
+  /**
+   * Frees the kernel memory that holds a commitment's LDEs (with the WASM backend they stay there
+   * to save a copy). Call it when the commitment will not be opened again; `data` is unusable
+   * afterwards. Optional: the memory is also freed when `data` is garbage-collected.
+   */
+  release(data: PcsProverData): void {
+    const fs = releasers.get(data);
+    if (!fs) return;
+    releasers.delete(data);
+    lostData.unregister(data);
+    for (const f of fs) f();
+  }
+
+  /** The LDE of coefficients `c`, left in kernel memory when the backend can (no copy). */
+  private async extend(c: Matrix, buffers: (() => void)[]): Promise<Matrix> {
+    const shared = (this.backend as { evaluateOnCosetShared?: (m: Matrix, lb: number, s: number, br: boolean) => Promise<Matrix & { free(): void }> }).evaluateOnCosetShared;
+    if (typeof shared === 'function') {
+      const m = await shared.call(this.backend, c, this.options.logBlowup, FRI_SHIFT, true);
+      buffers.push(() => m.free());
+      return { values: m.values, width: m.width, height: m.height };
+    }
+    return this.backend.evaluateOnCoset(c, this.options.logBlowup, FRI_SHIFT, true);
   }
 
   /**

@@ -164,6 +164,14 @@ describe('TwoAdicFriPcs', () => {
       expect(a.proof.fri.layerRoots).toEqual(b.proof.fri.layerRoots);
       expect(a.proof.fri.finalPoly).toEqual(b.proof.fri.finalPoly);
       expect(verify(a.claims, a.proof)).toBe('accepted');
+      // the LDEs stayed in kernel memory; release frees them (twice is harmless)
+      const pcs = new TwoAdicFriPcs(OPTS, pooled, blake3Hasher);
+      const { data } = await pcs.commit([randomMatrix(2, 64, rng(3))]);
+      const k = (await import('../../prover/wasm/kernels.ts')).kernels();
+      const live = k.liveBytes();
+      pcs.release(data);
+      expect(k.liveBytes()).toBeLessThan(live);
+      expect(() => pcs.release(data)).not.toThrow();
     } finally {
       await pooled.dispose();
     }
