@@ -233,7 +233,7 @@ function deepGroups(
 const CHUNK = 1 << 14;
 
 /** The batched DEEP quotient Q_N over the whole LDE of one group (bit-reversed, flat ext4). */
-async function deepCodeword(group: DeepGroup, ldes: (r: number, m: number) => Matrix, alphaPows: Uint32Array, pool?: KernelCallPool): Promise<Uint32Array> {
+async function deepCodeword(group: DeepGroup, ldes: (r: number, m: number) => Matrix, alphaPows: Uint32Array, pool?: KernelCallPool): Promise<{ values: Uint32Array; free(): void }> {
   const logN = group.logSize;
   const n = 2 ** logN;
   const mats = group.terms.map((term) => ldes(term.round, term.matrix));
@@ -293,7 +293,7 @@ async function deepCodeword(group: DeepGroup, ldes: (r: number, m: number) => Ma
       }
     }
   }
-  return out;
+  return { values: out, free: () => undefined };
 }
 
 /** Array.isArray without its narrowing to any[] (which would erase the declared element types). */
@@ -463,10 +463,22 @@ export class TwoAdicFriPcs {
     const inputs = new Map<number, Uint32Array>();
     // The WASM backend's worker pool shares the kernels' memory: the DEEP kernels can use it too.
     const pool = (this.backend as { readonly pool?: KernelCallPool }).pool;
-    for (const g of groups) inputs.set(g.logSize, await deepCodeword(g, (r, m) => rounds[r]!.data.ldes[m]!, alphaPows, pool));
-    timer('open: DEEP quotients');
-    const { proof: fri, queryIndices } = await friProve(inputs, this.options, this.hasher, t);
-    timer('open: FRI');
+    const codewords: { free(): void }[] = [];
+    let fri: FriProof;
+    let queryIndices: readonly number[];
+    try {
+      for (const g of groups) {
+        const cw = await deepCodeword(g, (r, m) => rounds[r]!.data.ldes[m]!, alphaPows, pool);
+        codewords.push(cw);
+        inputs.set(g.logSize, cw.values);
+      }
+      timer('open: DEEP quotients');
+      ({ proof: fri, queryIndices } = await friProve(inputs, this.options, this.hasher, t));
+      timer('open: FRI');
+    } finally {
+      // FRI's proof holds copies (Merkle openings slice their rows): the codewords can go.
+      for (const cw of codewords) cw.free();
+    }
     const logMax = groups[0]!.logSize;
     const inputOpenings = rounds.map((round) => {
       // The reshaped tree is shorter; a leaf index I opens row I >> (logT - log(N/g)) of each

@@ -167,7 +167,7 @@ export async function deepCodewordWasm(
   terms: readonly DeepTermInput[],
   alphaPows: Uint32Array,
   pool?: KernelCallPool,
-): Promise<Uint32Array | null> {
+): Promise<{ values: Uint32Array; free(): void } | null> {
   const kk = deepKernels();
   if (!kk) return null;
   const { k, e } = kk;
@@ -209,7 +209,8 @@ export async function deepCodewordWasm(
     ptrs.push(ptr);
     return ptr;
   };
-  const out = new Uint32Array(4 * n);
+  // The codeword is written in place in kernel memory (no copy, and no fresh JS pages to fault).
+  const out = k.allocMatrix(4, n, false);
   try {
     const pPow = alloc(16 * maxW);
     k.u32(pPow, 4 * maxW).set(basePowm);
@@ -231,7 +232,7 @@ export async function deepCodewordWasm(
       acc: zs.map(() => alloc(16 * ch)),
       r: alloc(16 * ch),
       mats: terms.map((t) => alloc(4 * ch * t.lde.width)),
-      out: alloc(16 * ch),
+      out: 0,
     }));
     type KCall = readonly [string, ...number[]];
     const chunkCalls = (c0: number, b: (typeof bufs)[number]): KCall[] => {
@@ -263,6 +264,7 @@ export async function deepCodewordWasm(
     for (let s0 = 0; s0 < n; s0 += workers * ch) {
       const lists = bufs.map((b, wi) => {
         const c0 = s0 + wi * ch;
+        b.out = out.ptr + 16 * c0;
         for (let zi = 0; zi < nz; zi++) k.u32(b.acc[zi]!, 4 * ch).fill(0);
         k.u32(b.out, 4 * ch).fill(0);
         terms.forEach((term, ti) => {
@@ -279,8 +281,10 @@ export async function deepCodewordWasm(
       } else {
         for (const [name, ...args] of lists[0]!) exports[name]!(...args);
       }
-      bufs.forEach((b, wi) => out.set(k.u32(b.out, 4 * ch), 4 * (s0 + wi * ch)));
     }
+  } catch (err) {
+    out.free();
+    throw err;
   } finally {
     for (const ptr of ptrs.reverse()) k.free(ptr);
   }
