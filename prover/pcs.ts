@@ -33,14 +33,21 @@
  * ```
  *
  * Performance (the prover's hot loops run in WASM, `prover/wasm/assembly/deep.ts`, with the
- * TypeScript twins kept as reference and fallback): the DEEP quotient never inverts in the
- * extension (1/(x - z) = c(x)/m(x) with z's minimal polynomial m, one base-field batch inversion),
- * folds alpha^off into the powers of narrow matrices, and streams the LDE through kernel memory in
- * chunks; FRI folds a layer by its whole arity per chunk. Large fresh arrays are avoided because
- * first-touch page faults are expensive on the target machine (about 3.5 ms per MB measured).
- * Measured with `TZKVM_PCS_TIMING=1 npx tsx bench/pcs.ts --log-rows 20` (2-column trace + one
- * ext4 quotient chunk, standard options, 2 shared cores under load): DEEP ~2.1 s, FRI ~0.65 s,
- * openings at z ~0.06 s, PCS proof 87.8 KiB, PCS verify ~10 ms warm.
+ * TypeScript twins kept as reference and fallback; `TZKVM_NO_WASM_PCS=1` forces the fallback):
+ * - the DEEP quotient never inverts in the extension (1/(x - z) = c(x)/m(x) with z's minimal
+ *   polynomial m, one base-field batch inversion), folds alpha^off into the powers of narrow
+ *   matrices, streams the LDE through kernel memory in chunks, is split over the WASM backend's
+ *   worker pool, and writes its codeword in place in kernel memory;
+ * - FRI folds a layer by its whole arity per chunk inside kernel memory;
+ * - a Merkle leaf packs up to 16 elements of consecutive LDE rows (`rowsPerLeaf`): 8x fewer
+ *   leaf hashes and nodes for a 2-column trace;
+ * - LDEs stay in kernel memory (`release` frees them): large fresh JS arrays cost first-touch
+ *   page faults, about 3.5 ms per MB on the target machine.
+ * Measured with `TZKVM_PCS_TIMING=1 npx tsx bench/pcs.ts --log-rows 20 --runs 3` (a 2-column
+ * trace opened at zeta and zeta w, one ext4 quotient chunk at zeta; standard options; 2 cores
+ * shared with other jobs, so noisy): first run commit 1.1 s + 0.8 s, open 1.8 s; steady state
+ * commit 0.16 s + 0.32 s, open 1.3 s (DEEP 0.8 s, FRI 0.47 s); PCS proof 87.6 KiB; PCS verify
+ * about 20 ms cold, 5-8 ms warm.
  * @module
  */
 import * as bb from './field/babybear.ts';
