@@ -52,6 +52,17 @@ export function powValid(seed: Uint8Array, nonce: number, powBits: number): bool
 export async function findNonce(seed: Uint8Array, powBits: number): Promise<number> {
   assertPowBits(powBits);
   if (powBits === 0) return 0;
+  try {
+    return await findNonceWasm(seed, powBits);
+  } catch (e) {
+    // Without the WASM kernels, grind with @noble/hashes (about 10x slower, still correct).
+    if ((e as Error)?.name !== 'WasmUnavailableError') throw e;
+    for (let nonce = 0; nonce <= 0xffffffff; nonce++) if (powValid(seed, nonce, powBits)) return nonce;
+    throw new Error(`pow: no 32-bit nonce meets ${powBits} bits for this seed`);
+  }
+}
+
+async function findNonceWasm(seed: Uint8Array, powBits: number): Promise<number> {
   const sw = seedWords(seed);
   const rows = new Uint32Array(9 * BATCH);
   for (let r = 0; r < BATCH; r++) rows.set(sw, 9 * r);
