@@ -16,13 +16,10 @@ import { reverseBits } from '../ntt.ts';
 import { bitReversedPowersOf } from './_arith.ts';
 
 interface DeepExports {
-  fri_fold(out: number, inp: number, invx2: number, n: number, b0: number, b1: number, b2: number, b3: number): void;
   fri_fold_scaled(out: number, inp: number, table: number, scale: number, n: number, b0: number, b1: number, b2: number, b3: number): void;
   ext_combine_rows(out: number, mat: number, width: number, rows: number, powm: number): void;
   deep_accumulate(acc: number, r: number, n: number, rz0: number, rz1: number, rz2: number, rz3: number, k0: number, k1: number, k2: number, k3: number): void;
-  deep_combine(out: number, a: number, b: number, n: number): void;
   bb_scale(out: number, a: number, s: number, n: number): void;
-  deep_inverse_den(out: number, xs: number, n: number, z0: number, z1: number, z2: number, z3: number, prefix: number): number;
   ext_combine_rows_acc(acc: number, mat: number, width: number, rows: number, powm: number, rz0: number, rz1: number, rz2: number, rz3: number): void;
   deep_divide_acc(out: number, acc: number, xs: number, n: number, m0: number, m1: number, m2: number, m3: number, cc: number, scratch: number): number;
   ext_powers(out: number, n: number, z0: number, z1: number, z2: number, z3: number): void;

@@ -54,42 +54,6 @@ const W: u32 = 11;
   return mmul(mmul(x, y), R2);
 }
 
-/** Canonical inverse of a canonical ext4 element (norm to the quadratic subfield, then to F). */
-
-function extInvCanon(a0: u32, a1: u32, a2: u32, a3: u32, out: usize): void {
-  const b0 = fsub(fadd(m(a0, a0), m(W, m(a2, a2))), m(2 * W, m(a1, a3)));
-  const b1 = fsub(fsub(m(2, m(a0, a2)), m(a1, a1)), m(W, m(a3, a3)));
-  const norm = fsub(m(b0, b0), m(W, m(b1, b1)));
-  const ni = fpow(norm, P - 2);
-  const c0 = m(b0, ni);
-  const c2 = fsub(0, m(b1, ni));
-  // (a0 - a1 x + a2 x^2 - a3 x^3) * (c0 + c2 x^2)
-  const n1 = fsub(0, a1);
-  const n3 = fsub(0, a3);
-  store<u32>(out, fadd(m(a0, c0), m(W, m(a2, c2))));
-  store<u32>(out + 4, fadd(m(n1, c0), m(W, m(n3, c2))));
-  store<u32>(out + 8, fadd(m(a0, c2), m(a2, c0)));
-  store<u32>(out + 12, fadd(m(n1, c2), m(n3, c0)));
-}
-
-/**
- * fri_fold: one binary FRI fold. inp holds 2 n ext values (pairs at x, -x), invx2[u] = 1/(2 x_u)
- * canonical; out[u] = (v0 + v1) / 2 + beta (v0 - v1) / (2 x_u). out may not alias inp.
- */
-export function fri_fold(out: usize, inp: usize, invx2: usize, n: u32, b0: u32, b1: u32, b2: u32, b3: u32): void {
-  // beta's rotations times R^2, so that vmmul(d invx2 / R, beta R^2) = d invx2 beta.
-  const r0 = rot(0, b0, b1, b2, b3, true), r1 = rot(1, b0, b1, b2, b3, true), r2 = rot(2, b0, b1, b2, b3, true), r3 = rot(3, b0, b1, b2, b3, true);
-  const inv2 = i32x4.splat(toMont((P + 1) >> 1));
-  for (let u: u32 = 0; u < n; u++) {
-    const i = inp + (<usize>u << 5);
-    const v0 = v128.load(i);
-    const v1 = v128.load(i + 16);
-    const sum = vmmul(vadd(v0, v1), inv2);
-    const d = vmmul(vsub(v0, v1), i32x4.splat(load<u32>(invx2 + (<usize>u << 2))));
-    v128.store(out + (<usize>u << 4), vadd(sum, vextMul(d, r0, r1, r2, r3)));
-  }
-}
-
 /**
  * ext_combine_rows: out[i] = sum_j mat[i * width + j] * pow_j for `rows` rows, where `powm` holds
  * `width` ext4 values IN MONTGOMERY FORM (pow_j * 2^32 mod p, coefficient-wise).
@@ -116,87 +80,6 @@ export function deep_accumulate(acc: usize, r: usize, n: u32, rz0: u32, rz1: u32
   }
 }
 
-/** deep_combine: out[i] += a[i] * b[i] for n ext values, all canonical. */
-export function deep_combine(out: usize, a: usize, b: usize, n: u32): void {
-  const wm = toMont(W);
-  for (let u: u32 = 0; u < n; u++) {
-    const ai = a + (<usize>u << 4);
-    const bi = b + (<usize>u << 4);
-    const a0 = toMont(load<u32>(ai)), a1 = toMont(load<u32>(ai + 4)), a2 = toMont(load<u32>(ai + 8)), a3 = toMont(load<u32>(ai + 12));
-    const b0 = load<u32>(bi), b1 = load<u32>(bi + 4), b2 = load<u32>(bi + 8), b3 = load<u32>(bi + 12);
-    const o = out + (<usize>u << 4);
-    const t0 = fadd(mmul(a0, b0), mmul(fadd(fadd(mmul(a1, b3), mmul(a2, b2)), mmul(a3, b1)), wm));
-    const t1 = fadd(fadd(mmul(a0, b1), mmul(a1, b0)), mmul(fadd(mmul(a2, b3), mmul(a3, b2)), wm));
-    const t2 = fadd(fadd(mmul(a0, b2), mmul(a1, b1)), fadd(mmul(a2, b0), mmul(mmul(a3, b3), wm)));
-    const t3 = fadd(fadd(mmul(a0, b3), mmul(a1, b2)), fadd(mmul(a2, b1), mmul(a3, b0)));
-    store<u32>(o, fadd(load<u32>(o), t0));
-    store<u32>(o + 4, fadd(load<u32>(o + 4), t1));
-    store<u32>(o + 8, fadd(load<u32>(o + 8), t2));
-    store<u32>(o + 12, fadd(load<u32>(o + 12), t3));
-  }
-}
-
-/** Montgomery-domain ext product of (a0..a3) and the ext at b, stored at out (all Montgomery form). */
-@inline function mulMontStore(out: usize, a0: u32, a1: u32, a2: u32, a3: u32, b: usize, wm: u32): void {
-  const b0 = load<u32>(b), b1 = load<u32>(b + 4), b2 = load<u32>(b + 8), b3 = load<u32>(b + 12);
-  store<u32>(out, fadd(mmul(a0, b0), mmul(fadd(fadd(mmul(a1, b3), mmul(a2, b2)), mmul(a3, b1)), wm)));
-  store<u32>(out + 4, fadd(fadd(mmul(a0, b1), mmul(a1, b0)), mmul(fadd(mmul(a2, b3), mmul(a3, b2)), wm)));
-  store<u32>(out + 8, fadd(fadd(mmul(a0, b2), mmul(a1, b1)), fadd(mmul(a2, b0), mmul(mmul(a3, b3), wm))));
-  store<u32>(out + 12, fadd(fadd(mmul(a0, b3), mmul(a1, b2)), fadd(mmul(a2, b1), mmul(a3, b0))));
-}
-
-/**
- * deep_inverse_den: out[i] = 1 / (xs[i] - z) for n base points xs (canonical), z canonical ext4,
- * with one extension inversion (Montgomery's trick). `prefix` is scratch of 4 n + 8 words.
- * Returns 0, or 1 + i when xs[i] = z (nothing useful is written then).
- */
-export function deep_inverse_den(out: usize, xs: usize, n: u32, z0: u32, z1: u32, z2: u32, z3: u32, prefix: usize): u32 {
-  const wm = toMont(W);
-  const n1 = toMont(fsub(0, z1)), n2 = toMont(fsub(0, z2)), n3 = toMont(fsub(0, z3));
-  const acc = prefix + (<usize>n << 4);
-  store<u32>(acc, toMont(1));
-  store<u32>(acc + 4, 0);
-  store<u32>(acc + 8, 0);
-  store<u32>(acc + 12, 0);
-  for (let i: u32 = 0; i < n; i++) {
-    const d0c = fsub(load<u32>(xs + (<usize>i << 2)), z0);
-    if (d0c == 0 && z1 == 0 && z2 == 0 && z3 == 0) return i + 1;
-    const p = prefix + (<usize>i << 4);
-    store<u32>(p, load<u32>(acc));
-    store<u32>(p + 4, load<u32>(acc + 4));
-    store<u32>(p + 8, load<u32>(acc + 8));
-    store<u32>(p + 12, load<u32>(acc + 12));
-    // acc *= (d0, n1, n2, n3) in Montgomery form; the product formula is symmetric.
-    mulMontStore(acc, toMont(d0c), n1, n2, n3, p, wm);
-  }
-  // Invert the total product: back to canonical, invert, to Montgomery.
-  const tmp = acc + 16;
-  extInvCanon(mmul(load<u32>(acc), 1), mmul(load<u32>(acc + 4), 1), mmul(load<u32>(acc + 8), 1), mmul(load<u32>(acc + 12), 1), tmp);
-  let i0 = toMont(load<u32>(tmp)), i1 = toMont(load<u32>(tmp + 4)), i2 = toMont(load<u32>(tmp + 8)), i3 = toMont(load<u32>(tmp + 12));
-  for (let k: i32 = <i32>n - 1; k >= 0; k--) {
-    const p = prefix + (<usize>k << 4);
-    const o = out + (<usize>k << 4);
-    mulMontStore(o, i0, i1, i2, i3, p, wm);
-    // back to canonical
-    store<u32>(o, mmul(load<u32>(o), 1));
-    store<u32>(o + 4, mmul(load<u32>(o + 4), 1));
-    store<u32>(o + 8, mmul(load<u32>(o + 8), 1));
-    store<u32>(o + 12, mmul(load<u32>(o + 12), 1));
-    // inv *= (x_k - z)
-    const d0 = toMont(fsub(load<u32>(xs + (<usize>k << 2)), z0));
-    store<u32>(tmp, d0);
-    store<u32>(tmp + 4, n1);
-    store<u32>(tmp + 8, n2);
-    store<u32>(tmp + 12, n3);
-    mulMontStore(tmp, i0, i1, i2, i3, tmp, wm);
-    i0 = load<u32>(tmp);
-    i1 = load<u32>(tmp + 4);
-    i2 = load<u32>(tmp + 8);
-    i3 = load<u32>(tmp + 12);
-  }
-  return 0;
-}
-
 /**
  * ext_combine_rows_acc: acc[i] += sum_j mat[i * width + j] * pow_j - rz for `rows` rows, with
  * `powm` in Montgomery form as for `ext_combine_rows` and rz canonical. This is one DEEP term
@@ -218,12 +101,11 @@ export function ext_combine_rows_acc(acc: usize, mat: usize, width: u32, rows: u
 /**
  * deep_divide_acc: out[i] += acc[i] / (xs[i] - z) for n points, without an extension inversion:
  * 1 / (x - z) = c(x) / m(x), where m(X) = prod_k (X - z^(p^k)) has base coefficients
- * (`mc` = m0, m1, m2, m3; m is monic of degree 4) and c(X) = m(X) / (X - z) is a monic cubic with
+ * (m0, m1, m2, m3; m is monic of degree 4) and c(X) = m(X) / (X - z) is a monic cubic with
  * ext4 coefficients (`cc` points to c0, c1, c2: 12 words). m(x) = 0 only when x = z, for base x.
  * `scratch` holds 2 n words. Returns 0, or 1 + i when m(xs[i]) = 0 (nothing is written then).
  */
 export function deep_divide_acc(out: usize, acc: usize, xs: usize, n: u32, m0: u32, m1: u32, m2: u32, m3: u32, cc: usize, scratch: usize): u32 {
-  const wm = toMont(W);
   // Pass 1: t_i = m(x_i) (Montgomery form) and prefix products (Montgomery form).
   let pre = toMont(1);
   for (let i: u32 = 0; i < n; i++) {
@@ -302,8 +184,10 @@ export function ext_dot_columns(acc: usize, mat: usize, width: u32, rows: u32, p
 }
 
 /**
- * fri_fold_scaled: `fri_fold` with invx2[u] = scale * table[u] (both canonical): a chunk's inverse
- * points are one constant times a table shared by every chunk of the layer (see fri/_wasm.ts).
+ * fri_fold_scaled: one binary FRI fold. inp holds 2 n ext values (pairs at x_u, -x_u), and
+ * 1/(2 x_u) = scale * table[u] (both canonical: a chunk's inverse points are one constant times a
+ * table shared by every chunk of the layer, see fri/_wasm.ts);
+ * out[u] = (v0 + v1) / 2 + beta (v0 - v1) / (2 x_u). out may not alias inp.
  */
 export function fri_fold_scaled(out: usize, inp: usize, table: usize, scale: u32, n: u32, b0: u32, b1: u32, b2: u32, b3: u32): void {
   const r0 = rot(0, b0, b1, b2, b3, true), r1 = rot(1, b0, b1, b2, b3, true), r2 = rot(2, b0, b1, b2, b3, true), r3 = rot(3, b0, b1, b2, b3, true);
