@@ -176,6 +176,94 @@ function prescan(e: number, func: string): void {
   }
 }
 
+/**
+ * Definite-assignment analysis over structured control flow: which locals some path reads before
+ * any write (those must be zeroed at entry, as WASM locals start at zero). `null` stands for
+ * "unreachable" (every local counts as assigned). Loops need one pass: assignments only add, so
+ * the state at a back edge includes the state at loop entry.
+ */
+function readBeforeWrite(body: number, nLocals: number, func: string): Uint8Array {
+  const out = new Uint8Array(nLocals);
+  type DA = Uint8Array | null;
+  const meet = (a: DA, b: DA): DA => {
+    if (a === null) return b;
+    if (b === null) return a;
+    const m = new Uint8Array(nLocals);
+    for (let i = 0; i < nLocals; i++) m[i] = a[i]! & b[i]!;
+    return m;
+  };
+  const atLabel = new Map<string, DA>();
+  const branch = (name: string, da: DA): void => {
+    if (atLabel.has(name)) atLabel.set(name, meet(atLabel.get(name)!, da));
+  };
+  const walk = (e: number, da: DA): DA => {
+    if (da === null) return null;
+    const id = binaryen.getExpressionId(e);
+    switch (id) {
+      case E.LocalGet: {
+        const idx = (exprInfo(e) as binaryen.LocalGetInfo).index;
+        if (!da[idx]) out[idx] = 1;
+        return da;
+      }
+      case E.LocalSet: {
+        const li = exprInfo(e) as binaryen.LocalSetInfo;
+        const after = walk(li.value, da);
+        if (after === null || after[li.index]) return after;
+        const n = after.slice();
+        n[li.index] = 1;
+        return n;
+      }
+      case E.Block: {
+        const bi = exprInfo(e) as binaryen.BlockInfo;
+        if (bi.name) atLabel.set(bi.name, null);
+        let cur: DA = da;
+        for (const k of bi.children) cur = walk(k, cur);
+        if (!bi.name) return cur;
+        const r = meet(cur, atLabel.get(bi.name)!);
+        atLabel.delete(bi.name);
+        return r;
+      }
+      case E.Loop: return walk((exprInfo(e) as binaryen.LoopInfo).body, da);
+      case E.If: {
+        const ii = exprInfo(e) as binaryen.IfInfo;
+        const c = walk(ii.condition, da);
+        const t = walk(ii.ifTrue, c);
+        const f = ii.ifFalse ? walk(ii.ifFalse, c) : c;
+        return meet(t, f);
+      }
+      case E.Break: {
+        const bi = exprInfo(e) as binaryen.BreakInfo;
+        let cur: DA = da;
+        if (bi.value) cur = walk(bi.value, cur);
+        if (bi.condition) cur = walk(bi.condition, cur);
+        branch(bi.name, cur);
+        return bi.condition ? cur : null;
+      }
+      case E.Switch: {
+        const si = exprInfo(e) as binaryen.SwitchInfo;
+        let cur: DA = da;
+        if (si.value) cur = walk(si.value, cur);
+        cur = walk(si.condition, cur);
+        for (const n of [...si.names, si.defaultName ?? '']) branch(n, cur);
+        return null;
+      }
+      case E.Return: {
+        const v = (exprInfo(e) as binaryen.ReturnInfo).value;
+        if (v) walk(v, da);
+        return null;
+      }
+      case E.Unreachable: return null;
+      default: {
+        let cur: DA = da;
+        for (const k of children(e, func)) cur = walk(k, cur);
+        return cur;
+      }
+    }
+  };
+  walk(body, new Uint8Array(nLocals));
+  return out;
+}
+
 interface Label {
   loop: boolean;
   start: number;
@@ -386,17 +474,10 @@ function compileModule(mod: binaryen.Module, opts: CompileOptions): Program {
     const patches: Array<[number, number]> = []; // [word index, slot relative to the frame size]
     const entry = pcNow();
 
-    // Zero the non-parameter locals that are ever read (WASM locals start at zero).
-    const read = new Set<number>();
-    const walk = [fi.body];
-    while (walk.length) {
-      const x = walk.pop()!;
-      const info = exprInfo(x);
-      if (info.id === E.LocalGet) read.add((info as binaryen.LocalGetInfo).index);
-      walk.push(...children(x, fname));
-    }
+    // WASM locals start at zero: zero the ones that some path may read before writing them.
+    const needZero = readBeforeWrite(fi.body, localTypes.length, fname);
     for (let l = params.length; l < localTypes.length; l++) {
-      if (!read.has(l)) continue;
+      if (!needZero[l]) continue;
       if (localTypes[l] === T_I64) emit('const64', localSlot[l]!, 0, 0);
       else emit('const', localSlot[l]!, 0);
     }

@@ -94,6 +94,37 @@ describe('control flow', () => {
     same(w);
   });
 
+  it('locals read before any write on some path start at zero even in a dirty frame, like Node', () => {
+    const w = mod(`${COMMIT32}
+      (func $scribble (param $v i32) (local $a i32) (local $b i32) (local $c i32) (local $d i64) (local $e i32) (local $f i32)
+        (local.set $a (local.get $v)) (local.set $b (local.get $v)) (local.set $c (local.get $v))
+        (local.set $d (i64.const -1)) (local.set $e (local.get $v)) (local.set $f (local.get $v))
+        (call $c32 (i32.add (local.get $a) (i32.add (local.get $b) (i32.add (local.get $c) (i32.add (local.get $e) (local.get $f)))))))
+      (func $paths (param $k i32) (result i32) (local $a i32) (local $b i32) (local $c i32) (local $d i64) (local $i i32)
+        ;; $a: written only when the branch is not taken
+        (block $x (br_if $x (local.get $k)) (local.set $a (i32.const 7)))
+        ;; $b: read before its write in the first loop iteration
+        (loop $l
+          (local.set $c (i32.add (local.get $c) (local.get $b)))
+          (local.set $b (i32.const 3))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 4))))
+        ;; $d: written in one arm of an if only
+        (if (i32.eq (local.get $k) (i32.const 2)) (then (local.set $d (i64.const 9))))
+        (i32.add (i32.add (local.get $a) (local.get $c)) (i32.wrap_i64 (local.get $d))))
+      (func (export "main")
+        (call $scribble (i32.const -1))
+        (call $c32 (call $paths (i32.const 1)))
+        (call $scribble (i32.const 12345))
+        (call $c32 (call $paths (i32.const 0)))
+        (call $scribble (i32.const 99))
+        (call $c32 (call $paths (i32.const 2))))`);
+    same(w);
+    const out = execute(differ(w).program).output;
+    const words = Array.from(new Int32Array(out.buffer, out.byteOffset, out.length / 4));
+    expect([words[1], words[3], words[5]]).toEqual([9, 16, 18]);
+  });
+
   it('select on i32 and i64, with the result aliasing an operand, like Node', () => {
     const w = mod(`${COMMIT32}
       (func (export "main") (local $a i32) (local $b i32) (local $c i32) (local $x i64) (local $y i64)
