@@ -8,7 +8,11 @@
  *   slot and `z` the loaded value; for a store `x` is the value and `y` the address slot; for control
  *   flow `x` is the condition / index; for `call` `z` is the link written, for `ret` `x` the link read.
  *   `fp` changes only at calls and returns, so it is kept as `frames` events (row from which the new
- *   fp holds) and expanded on demand.
+ *   fp holds) and expanded on demand. Per class: `const` z = imm; `mov`/`gget`/`gset` x = z = the
+ *   value moved; `.i` forms y = imm; `brz`/`brnz`/`br_table` x = the tested value; `call` z = link,
+ *   `call_indirect` x = table index, z = link; `memory.grow` x = delta, z = result; `mcopy`/`mfill`
+ *   x = dest, y = src or value, z = length; `read`/`read_public` x = ptr, y = len, z = count;
+ *   `commit`/`panic` x = ptr, y = len. Unused values are 0.
  * - `wide`: the high words of 64-bit instructions (`xh`, `yh`, `zh`), keyed by cpu row.
  * - `memory`: one event per heap load or store: the effective byte address and the value's low and
  *   high words (width and sign come from the cpu row's opcode).
