@@ -13,6 +13,13 @@
  * the other locals, then temporaries. Results return in slots 1... Arguments are written straight
  * into the callee's frame, which starts at the caller's frame size (patched once it is known).
  * The entry stub at pc 0 calls the start function (if any), then `main` / `_start`, then halts.
+ * Frames are not cleared on call, so the locals that some path may read before writing are zeroed
+ * at function entry (a definite-assignment pass decides which).
+ *
+ * Operands: a constant right operand of an i32 operation uses the `.i` immediate form (a constant
+ * left one too when the operation commutes or has a mirrored comparison); i64 constants go
+ * through a `const64` temporary. `eqz` layers of a branch condition fold into `brz`/`brnz`.
+ * Traps, wrapping and bounds are the executor's, so the emitted code needs no checks of its own.
  * @module
  */
 import binaryen from 'binaryen';
