@@ -159,6 +159,7 @@ async function cmdRun(args: readonly string[], io: CliIO): Promise<number> {
       output: hex(result.output),
       cycles: result.cycles,
       cyclesByClass: result.cyclesByClass,
+      memoryBytes: result.memoryBytes,
       runMs: Math.round(runMs * 1000) / 1000,
     });
   } else {

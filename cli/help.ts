@@ -26,7 +26,7 @@ Options:
   --input-hex HEX          private input given as hex instead of a file
   --public-input-hex HEX   public input given as hex
   --max-cycles N           stop with an error after N cycles
-  --json                   print {program, digest, output, cycles, cyclesByClass, runMs}
+  --json                   print {program, digest, output, cycles, cyclesByClass, memoryBytes, runMs}
   --no-cache               rebuild AssemblyScript guests
 `,
   disasm: `Usage: zkvm disasm <program.zkvm | guest.ts | module.wasm | examples/NAME>

@@ -104,7 +104,8 @@ describe('zkvm CLI', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^output: 3700000000000000\ncycles: \d+/);
     expect(json.code, json.stderr).toBe(0);
-    const r = JSON.parse(json.stdout) as { output: string; cycles: number; cyclesByClass: Record<string, number> };
+    const r = JSON.parse(json.stdout) as { output: string; cycles: number; cyclesByClass: Record<string, number>; memoryBytes: number };
+    expect(r.memoryBytes % 65536).toBe(0);
     expect(r.output).toBe('3700000000000000');
     expect(r.cycles).toBeGreaterThan(10);
     expect(Object.values(r.cyclesByClass).reduce((s, n) => s + n, 0)).toBe(r.cycles);
