@@ -9,6 +9,8 @@ import type { TrapKind } from './isa.ts';
 /** Base class: the run stopped at `pc` inside guest function `func`, after `cycles` cycles. */
 export class ExecutionError extends Error {
   override readonly name: string = 'ExecutionError';
+  /** Guest functions on the call stack when the run stopped, innermost first (set by the executor). */
+  guestStack: readonly string[] = [];
   constructor(
     message: string,
     /** Guest function executing when the run stopped ('<entry>' for the entry stub). */

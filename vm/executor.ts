@@ -773,13 +773,44 @@ function run(program: Program, io: ExecuteIO, opts: ExecuteOptions): ExecutionRe
     // `pc` was advanced before the instruction ran; the faulting instruction is at pc - 1 unless
     // a control transfer happened, which cannot fault after moving pc.
     const at = e.kind === 'cycles' ? pc : pc - 1;
-    switch (e.kind) {
-      case 'trap': throw new GuestTrap(e.trap!, funcName(at), at, clk, e.detail || undefined);
-      case 'panic': throw new GuestPanic(e.detail, funcName(at), at, clk);
-      case 'cycles': throw new CycleLimitError(maxCycles, funcName(at), at);
-      case 'memory': throw new MemoryLimitError(e.extra, maxMemoryBytes, funcName(at), at, clk);
-      default: throw new ExecutionError(`invalid program in ${func} at pc ${at}: ${e.detail}`, func, at, clk);
+    // The guest call stack, innermost first: follow the links (slot 0 of each frame) back through
+    // the calls that made them, as `ret` would, until the entry stub.
+    const stack = [funcName(at)];
+    let truncated = false;
+    for (let f = fp, depth = 0; ; depth++) {
+      const link = s[f]!;
+      const ci = (link - 1) * INSTR_WORDS;
+      if (!(link >= 1 && link <= nInstr && (code[ci] === 123 || code[ci] === 124))) break;
+      if (depth === 64) {
+        truncated = true;
+        break;
+      }
+      const caller = funcName(link - 1);
+      if (caller === '<entry>') break;
+      stack.push(caller);
+      f -= code[ci + 2]!;
     }
+    let err: ExecutionError;
+    switch (e.kind) {
+      case 'trap': err = new GuestTrap(e.trap!, funcName(at), at, clk, e.detail || undefined); break;
+      case 'panic': err = new GuestPanic(e.detail, funcName(at), at, clk); break;
+      case 'cycles': err = new CycleLimitError(maxCycles, funcName(at), at); break;
+      case 'memory': err = new MemoryLimitError(e.extra, maxMemoryBytes, funcName(at), at, clk); break;
+      default: err = new ExecutionError(`invalid program in ${func} at pc ${at}: ${e.detail}`, func, at, clk);
+    }
+    err.guestStack = stack;
+    if (stack.length > 1) {
+      // Runs of one function (recursion) print once with a count.
+      const parts: string[] = [];
+      for (let i = 0; i < stack.length; ) {
+        let j = i;
+        while (j < stack.length && stack[j] === stack[i]) j++;
+        parts.push(j - i > 1 ? `${stack[i]} (x${j - i})` : stack[i]!);
+        i = j;
+      }
+      err.message += ` [guest stack: ${parts.join(' <- ')}${truncated ? ' <- ...' : ''}]`;
+    }
+    throw err;
   }
 
   {

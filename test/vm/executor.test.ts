@@ -94,6 +94,7 @@ describe('run-time errors', () => {
     expect(e).toBeInstanceOf(GuestPanic);
     expect(e.guestMessage).toBe('bad input at guest.ts:12:5\0\0\0\0\0\0');
     expect(e.func).toBe('check');
+    expect(e.guestStack).toEqual(['check', 'main']);
     expect(e.message).toMatch(/^guest panicked in check: bad input/);
     const plain = failure(() => execute(p, { input: le32([2]) })) as GuestPanic;
     expect(plain.guestMessage).toBe('oops');
@@ -108,6 +109,8 @@ describe('run-time errors', () => {
     expect(e.kind).toBe('div-by-zero');
     expect(e.func).toBe('divide');
     expect(e.message).toMatch(/guest trapped in divide at pc \d+: integer divide by zero/);
+    expect(e.guestStack).toEqual(['divide', 'main']);
+    expect(e.message).toContain('[guest stack: divide <- main]');
   });
   it('unreachable traps in main', () => {
     const e = failure(() => execute(p, { input: le32([5]) })) as GuestTrap;
@@ -117,6 +120,7 @@ describe('run-time errors', () => {
     const e = failure(() => execute(p, { input: le32([4]) }, { maxCycles: 5000 })) as CycleLimitError;
     expect(e).toBeInstanceOf(CycleLimitError);
     expect(e.func).toBe('spin');
+    expect(e.guestStack).toEqual(['spin', 'main']);
     expect(e.cycles).toBe(5000);
     expect(e.message).toMatch(/cycle limit of 5000 reached in spin/);
   });
