@@ -755,6 +755,45 @@ function run(program: Program, io: ExecuteIO, opts: ExecuteOptions): ExecutionRe
           if (ptr + n > memLen) throw oobStop(ptr, n, memLen);
           throw new Stop('panic', undefined, new TextDecoder().decode(mem.subarray(ptr, ptr + n)));
         }
+        case 134: // br_eq
+        case 135: // br_eq.i
+        case 136: // br_ne
+        case 137: // br_ne.i
+        case 138: // br_lt_s
+        case 139: // br_lt_s.i
+        case 140: // br_lt_u
+        case 141: // br_lt_u.i
+        case 142: // br_gt_s
+        case 143: // br_gt_s.i
+        case 144: // br_gt_u
+        case 145: // br_gt_u.i
+        case 146: // br_le_s
+        case 147: // br_le_s.i
+        case 148: // br_le_u
+        case 149: // br_le_u.i
+        case 150: // br_ge_s
+        case 151: // br_ge_s.i
+        case 152: // br_ge_u
+        case 153: { // br_ge_u.i
+          x = s[fp + a]!;
+          y = (op & 1) === 1 ? b : s[fp + b]!;
+          let t: boolean;
+          switch ((op - 134) >> 1) {
+            case 0: t = x === y; break;
+            case 1: t = x !== y; break;
+            case 2: t = x < y; break;
+            case 3: t = x >>> 0 < y >>> 0; break;
+            case 4: t = x > y; break;
+            case 5: t = x >>> 0 > y >>> 0; break;
+            case 6: t = x <= y; break;
+            case 7: t = x >>> 0 <= y >>> 0; break;
+            case 8: t = x >= y; break;
+            default: t = x >>> 0 >= y >>> 0;
+          }
+          z = t ? 1 : 0;
+          if (t) pc = c;
+          break;
+        }
         default:
           throw new Stop('invalid', undefined, op === undefined ? 'pc outside the code' : `invalid opcode ${op}`);
       }

@@ -312,6 +312,13 @@ add('read_public', ['dst', 'src', 'src'], 'syscall', 'syscall', 'copy up to c by
 add('commit', ['src', 'src', 'none'], 'syscall', 'syscall', 'append heap[a .. a+b) to the public output');
 add('panic', ['src', 'src', 'none'], 'syscall', 'syscall', 'stop with a guest panic; the message is the UTF-8 text heap[a .. a+b)');
 
+// Compare-and-branch (appended after the first ISA version): one row instead of a compare that
+// writes a temporary and a brz/brnz that reads it; the compiler fuses the pair when the temporary is dead.
+for (const [m, , , fn] of BIN32.filter(([, cls]) => cls === 'compare')) {
+  add(`br_${m}`, ['src', 'src', 'target'], 'control', 'lt', `if a ${m} b then pc <- c`, { kind: 'bin32', fn });
+  add(`br_${m}.i`, ['src', 'imm', 'target'], 'control', 'lt', `if a ${m} imm b then pc <- c`, { kind: 'bin32', fn });
+}
+
 /** The table: `ISA[op]` describes opcode `op`. */
 export const ISA: readonly InstrDef[] = Object.freeze(rows.map((r, op) => Object.freeze({ op, ...r })));
 

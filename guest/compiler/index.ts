@@ -24,6 +24,7 @@
  */
 import binaryen from 'binaryen';
 import { INSTR_WORDS, OP, TRAP_KINDS } from '../../vm/isa.ts';
+import { fuseCompareBranches } from './peephole.ts';
 import { MAX_PAGES, makeProgram, type DataSegment, type FunctionInfo, type Program } from '../../vm/program.ts';
 
 /** The module cannot be compiled: `func` is the guest function (or '<module>'), `op` the operation. */
@@ -819,7 +820,8 @@ function compileModule(mod: binaryen.Module, opts: CompileOptions): Program {
     emit('ret');
     const frameSize = Math.max(maxSlot, 1 + Math.max(paramSlots, resultSlots));
     for (const [w, rel] of patches) code[w] = frameSize + rel;
-    return { name: fname, entry, end: pcNow(), frameSize, typeId: funcTypeIds[fidx]!, paramSlots, resultSlots };
+    const end = fuseCompareBranches(code, entry, pcNow());
+    return { name: fname, entry, end, frameSize, typeId: funcTypeIds[fidx]!, paramSlots, resultSlots };
   }
 
   return makeProgram({

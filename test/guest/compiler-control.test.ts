@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { assembleWat } from '../../guest/compiler/wat.ts';
 import { execute } from '../../vm/executor.ts';
+import { ISA } from '../../vm/isa.ts';
 import { GuestTrap } from '../../vm/errors.ts';
 import { concat, differ, le32, PRELUDE } from '../vm/_diff.ts';
 
@@ -123,6 +124,49 @@ describe('control flow', () => {
     const out = execute(differ(w).program).output;
     const words = Array.from(new Int32Array(out.buffer, out.byteOffset, out.length / 4));
     expect([words[1], words[3], words[5]]).toEqual([9, 16, 18]);
+  });
+
+  it('fused compare-and-branch: every comparison, slot and immediate forms, both polarities, like Node', () => {
+    const CMPS = ['eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'];
+    const fns = CMPS.map((c) => `
+      (func $${c} (param $x i32) (param $y i32) (result i32) (local $r i32)
+        (if (i32.${c} (local.get $x) (local.get $y)) (then (local.set $r (i32.const 1))) (else (local.set $r (i32.const 2))))
+        (block $b (br_if $b (i32.${c} (local.get $x) (i32.const 5))) (local.set $r (i32.add (local.get $r) (i32.const 10))))
+        (block $b2 (br_if $b2 (i32.${c} (i32.const -1) (local.get $y))) (local.set $r (i32.add (local.get $r) (i32.const 100))))
+        (local.get $r))`).join('');
+    const calls = CMPS.map((c) => `(call $c32 (call $${c} (local.get $x) (local.get $y)))`).join(' ');
+    const w = mod(`${COMMIT32} ${fns}
+      (func (export "main") (local $p i32) (local $x i32) (local $y i32)
+        (drop (call $readAll))
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get $p) (i32.load (i32.const 0))))
+          (local.set $x (i32.load offset=4 (i32.shl (local.get $p) (i32.const 3))))
+          (local.set $y (i32.load offset=8 (i32.shl (local.get $p) (i32.const 3))))
+          ${calls}
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br $l))))`);
+    const vals = [0, 1, -1, 5, 4, 6, -0x80000000, 0x7fffffff, 2];
+    const pairs = vals.flatMap((a) => vals.map((b) => [a, b]));
+    same(w, [le32([pairs.length, ...pairs.flat()])]);
+    const p = differ(w).program;
+    const fused = new Set<string>();
+    for (let i = 0; i < p.code.length; i += 4) {
+      const m = ISA[p.code[i]!]!.mnemonic;
+      if (m.startsWith('br_') && m !== 'br_table') fused.add(m.replace('.i', ''));
+    }
+    expect(fused.size).toBeGreaterThanOrEqual(8);
+  });
+
+  it('keeps the compare when its result is still needed after the branch', () => {
+    const w = mod(`${COMMIT32}
+      (func $f (param $x i32) (result i32) (local $t i32)
+        (local.set $t (i32.lt_s (local.get $x) (i32.const 10)))
+        (block $b (br_if $b (local.get $t)) (local.set $x (i32.const 99)))
+        (i32.add (local.get $x) (i32.mul (local.get $t) (i32.const 1000))))
+      (func (export "main") (call $c32 (call $f (i32.const 3))) (call $c32 (call $f (i32.const 30))))`);
+    same(w);
+    const out = execute(differ(w).program).output;
+    expect(Array.from(new Int32Array(out.buffer, out.byteOffset, 2))).toEqual([1003, 99]);
   });
 
   it('select on i32 and i64, with the result aliasing an operand, like Node', () => {

@@ -29,7 +29,7 @@ describe('ISA table', () => {
   });
 
   it('gives every i32 binary operation a slot form and an immediate form with the same semantics', () => {
-    for (const d of ISA.filter((x) => x.semantics.kind === 'bin32' && !x.mnemonic.endsWith('.i'))) {
+    for (const d of ISA.filter((x) => x.semantics.kind === 'bin32' && x.cls !== 'control' && !x.mnemonic.endsWith('.i'))) {
       const imm = instr(`${d.mnemonic}.i`);
       expect(imm.operands).toEqual(['dst', 'src', 'imm']);
       expect(imm.semantics).toEqual(d.semantics);
