@@ -1,0 +1,239 @@
+/**
+ * The multi-table STARK prover: several AIR tables of different heights, joined by LogUp buses,
+ * proved with one transcript and one PCS opening.
+ *
+ * Phases (see `proof.ts` for the transcript schedule): commit the main traces (one Merkle tree over
+ * all tables, mixed heights) -> draw the bus challenges -> build and commit the aux traces, observe
+ * the bus sums -> draw alpha -> per table, evaluate the constraints on the quotient domain, combine,
+ * divide by Z_H and split into chunks of degree < n -> commit the chunks -> draw zeta -> open every
+ * trace at zeta and zeta w_t (w_t the generator of table t's domain) and the chunks at zeta.
+ * References: the ethSTARK documentation (ePrint 2021/582) for the protocol, Plonky3 `uni-stark`
+ * and `batch-stark` for the shape.
+ * @module
+ */
+import type { Matrix } from '../matrix.ts';
+import type { ProverBackend } from '../backend.ts';
+import { TsBackend } from '../backend-ts.ts';
+import { ProofOptions } from '../options.ts';
+import { ConstraintError, type ConstraintFailure, type BusFailure } from '../errors.ts';
+import { mul, rootOfUnity } from '../field/babybear.ts';
+import { eMul, ext, type Ext4 } from '../field/ext4.ts';
+import { checkAllConstraints, checkBuses, traceInputs, assertTrace } from '../air/debug.ts';
+import { buildAuxTrace, busChallenges } from '../bus.ts';
+import { Transcript } from '../transcript.ts';
+import { createPcs, type StarkPcs, type PcsData } from './pcs.ts';
+import type { Machine } from './machine.ts';
+import type { Hasher } from '../hash/hasher.ts';
+import { defaultHasher } from '../hash/index.ts';
+import { domainSelectors, logQuotientBlowup, quotientValues, splitQuotient, QUOTIENT_SHIFT } from './quotient.ts';
+import { observeStatement, PROOF_VERSION, TRANSCRIPT_LABEL, type StarkProof, type TableProof } from './proof.ts';
+
+/** What the prover proves: one trace per table (machine order) and each table's public values. */
+export interface Witness {
+  readonly traces: readonly Matrix[];
+  /** Public values per table (machine order); omit for tables without any. */
+  readonly publics?: readonly (readonly number[] | undefined)[];
+}
+
+/** Preprocessed columns committed once; the verifying key is what a verifier needs of them. */
+export interface VerifyingKey {
+  /** Root of the preprocessed commitment, or null when no table has preprocessed columns. */
+  readonly root: Uint8Array | null;
+  /** logHeight of each table with preprocessed columns (its height is fixed by them), else -1. */
+  readonly logHeights: readonly number[];
+}
+
+export interface ProvingKey {
+  readonly vk: VerifyingKey;
+  readonly options: ProofOptions;
+  readonly data: PcsData | null;
+  readonly matrices: readonly (Matrix | null)[];
+}
+
+export interface ProveOptions {
+  readonly options?: ProofOptions;
+  readonly backend?: ProverBackend;
+  /** Run the debug checks first and throw ConstraintError on a bad trace (default true). */
+  readonly debug?: boolean;
+  /** From `setup`; computed on the fly when the machine has preprocessed columns and none is given. */
+  readonly provingKey?: ProvingKey;
+  /** Hash of every Merkle tree (default: `defaultHasher()`, BLAKE3). */
+  readonly hasher?: Hasher;
+}
+
+/** Largest trace height: the LDE must fit the two-adic subgroup. */
+export const MAX_LOG_HEIGHT = 24;
+
+function logOf(h: number): number {
+  return 31 - Math.clz32(h);
+}
+
+/** Commits the machine's preprocessed columns (the setup a verifier trusts via the key). */
+export async function setup(machine: Machine, options: ProofOptions = ProofOptions.standard(), backend: ProverBackend = new TsBackend(), hasher: Hasher = defaultHasher()): Promise<ProvingKey> {
+  const matrices = machine.tables.map((t) => (t.preprocessed ? t.preprocessed.values() : null));
+  const logHeights = matrices.map((m, i) => {
+    if (!m) return -1;
+    const t = machine.tables[i]!;
+    if (m.width !== t.system.preWidth) throw new RangeError(`table ${t.name}: preprocessed values are ${m.width} wide, the layout ${t.system.preWidth}`);
+    if (m.height < 2 || (m.height & (m.height - 1)) !== 0) throw new RangeError(`table ${t.name}: preprocessed height must be a power of two >= 2`);
+    return logOf(m.height);
+  });
+  const present = matrices.filter((m): m is Matrix => m !== null);
+  if (present.length === 0) return { vk: { root: null, logHeights }, options, data: null, matrices };
+  const pcs = createPcs(options, backend, hasher);
+  const { root, data } = await pcs.commit(present);
+  return { vk: { root, logHeights }, options, data, matrices };
+}
+
+function validateWitness(machine: Machine, w: Witness, pk: ProvingKey | null): { logHeights: number[]; publics: Uint32Array[] } {
+  if (!w || !Array.isArray(w.traces)) throw new TypeError('prove: witness.traces must be an array of matrices');
+  if (w.traces.length !== machine.tables.length) throw new RangeError(`prove: machine ${machine.name} has ${machine.tables.length} tables, got ${w.traces.length} traces`);
+  const logHeights: number[] = [];
+  const publics: Uint32Array[] = [];
+  machine.tables.forEach((t, i) => {
+    const trace = w.traces[i]!;
+    assertTrace(t, trace);
+    const lh = logOf(trace.height);
+    if (lh > MAX_LOG_HEIGHT) throw new RangeError(`table ${t.name}: height 2^${lh} exceeds 2^${MAX_LOG_HEIGHT}`);
+    const fixed = pk?.vk.logHeights[i] ?? -1;
+    if (fixed >= 0 && fixed !== lh) throw new RangeError(`table ${t.name}: trace height 2^${lh} differs from its preprocessed height 2^${fixed}`);
+    logHeights.push(lh);
+    const pv = Uint32Array.from(w.publics?.[i] ?? []);
+    if (pv.length !== t.system.numPublicValues) throw new RangeError(`table ${t.name}: expected ${t.system.numPublicValues} public values, got ${pv.length}`);
+    for (const v of pv) if (!(v < 2013265921)) throw new RangeError(`table ${t.name}: public value ${v} is not a field element`);
+    publics.push(pv);
+  });
+  return { logHeights, publics };
+}
+
+/** Proves that the traces satisfy the machine's tables and that its buses balance. */
+export async function prove(machine: Machine, witness: Witness, opts: ProveOptions = {}): Promise<StarkProof> {
+  const options = opts.options ?? opts.provingKey?.options ?? ProofOptions.standard();
+  const backend = opts.backend ?? new TsBackend();
+  const debug = opts.debug ?? true;
+  const hasPre = machine.tables.some((t) => t.preprocessed);
+  const hasher = opts.hasher ?? defaultHasher();
+  const pk = opts.provingKey ?? (hasPre ? await setup(machine, options, backend, hasher) : null);
+  if (pk && pk.options !== options && JSON.stringify(pk.options) !== JSON.stringify(options)) {
+    throw new RangeError('prove: the proving key was made with other options');
+  }
+  const { logHeights, publics } = validateWitness(machine, witness, pk);
+  const preOf = (i: number): Matrix | undefined => pk?.matrices[i] ?? undefined;
+
+  if (debug) {
+    const failures: ConstraintFailure[] = [];
+    for (let i = 0; i < machine.tables.length; i++) {
+      const r = checkAllConstraints(machine.tables[i]!, witness.traces[i]!, { publics: publics[i], preprocessed: preOf(i), maxFailures: 20 });
+      failures.push(...r.failures);
+    }
+    const bus = checkBuses(machine.tables.map((table, i) => ({ table, trace: witness.traces[i]!, publics: publics[i], preprocessed: preOf(i) })));
+    const busFailures: BusFailure[] = [...bus.busFailures];
+    if (failures.length > 0 || busFailures.length > 0) throw new ConstraintError({ ok: false, failures, busFailures });
+  }
+
+  const pcs: StarkPcs = createPcs(options, backend, hasher);
+  const t = new Transcript(TRANSCRIPT_LABEL);
+  const shapes: TableProof[] = machine.tables.map((table, i) => ({ name: table.name, logHeight: logHeights[i]!, publics: publics[i]!, busSum: null }));
+  observeStatement(t, machine, options, hasher.name, shapes, pk?.vk.root ?? null);
+
+  // Phase 1: main traces.
+  const main = await pcs.commit([...witness.traces]);
+  t.observeDigest(main.root);
+
+  // Phase 2: bus challenges, aux traces, bus sums.
+  const beta = t.sampleExt();
+  const gamma = t.sampleExt();
+  const challenges = busChallenges(beta, gamma, machine.maxArity);
+  const auxIndex: number[] = [];
+  const auxMatrices: Matrix[] = [];
+  const busSums: (Ext4 | null)[] = machine.tables.map(() => null);
+  machine.tables.forEach((table, i) => {
+    const sys = table.system;
+    if (sys.interactions.length === 0) {
+      auxIndex.push(-1);
+      return;
+    }
+    const inputs = { ...traceInputs(table, witness.traces[i]!, { publics: publics[i], preprocessed: preOf(i) }), challenges };
+    const { aux, busSum } = buildAuxTrace(sys, inputs);
+    auxIndex.push(auxMatrices.length);
+    auxMatrices.push(aux);
+    busSums[i] = busSum;
+  });
+  const aux = auxMatrices.length > 0 ? await pcs.commit(auxMatrices) : null;
+  if (aux) {
+    t.observeDigest(aux.root);
+    for (const s of busSums) if (s) t.observeExt(s);
+  }
+
+  // Phase 3: quotients.
+  const alpha = t.sampleExt();
+  const preIndex = machine.tables.map((_, i) => (pk?.matrices[i] ? pk.matrices.slice(0, i).filter((m) => m !== null).length : -1));
+  const chunkMatrices: Matrix[] = [];
+  for (let i = 0; i < machine.tables.length; i++) {
+    const table = machine.tables[i]!;
+    const sys = table.system;
+    const logN = logHeights[i]!;
+    const chunks = table.info.quotientChunks;
+    const logQ = logQuotientBlowup(chunks);
+    const logD = logN + logQ;
+    const mainDom = await pcs.evaluationsOnDomain(main.data, i, logD, QUOTIENT_SHIFT);
+    const preDom = preIndex[i]! >= 0 ? await pcs.evaluationsOnDomain(pk!.data!, preIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
+    const auxDom = auxIndex[i]! >= 0 ? await pcs.evaluationsOnDomain(aux!.data, auxIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
+    const sel = domainSelectors(logN, logQ);
+    const K = sys.constraints.length;
+    const alphaPowers = new Uint32Array(4 * K);
+    let ak: Ext4 = ext(1);
+    for (let k = 0; k < K; k++) {
+      alphaPowers.set(ak, 4 * k);
+      ak = eMul(ak, alpha);
+    }
+    const q = quotientValues(
+      sys,
+      {
+        main: mainDom.values,
+        mainWidth: mainDom.width,
+        pre: preDom?.values,
+        preWidth: preDom?.width,
+        aux: auxDom?.values,
+        auxWidth: auxDom?.width,
+        height: mainDom.height,
+        nextStride: 1 << logQ,
+        isFirstRow: sel.isFirstRow,
+        isLastRow: sel.isLastRow,
+        isTransition: sel.isTransition,
+        publics: publics[i]!,
+        challenges,
+        busSum: busSums[i] ?? new Uint32Array(4),
+      },
+      sel.invZ,
+      alphaPowers,
+    );
+    chunkMatrices.push(await splitQuotient(backend, q, logN, logQ, chunks, debug));
+  }
+  const quotient = await pcs.commit(chunkMatrices);
+  t.observeDigest(quotient.root);
+
+  // Phase 4: out-of-domain point and opening.
+  const zeta = t.sampleExt();
+  const tracePoints = (lh: number): Ext4[] => {
+    const w = rootOfUnity(lh);
+    return [zeta, Uint32Array.of(mul(zeta[0]!, w), mul(zeta[1]!, w), mul(zeta[2]!, w), mul(zeta[3]!, w))];
+  };
+  const rounds: { data: PcsData; points: Ext4[][] }[] = [];
+  if (pk?.data) rounds.push({ data: pk.data, points: machine.tables.flatMap((_, i) => (preIndex[i]! >= 0 ? [tracePoints(logHeights[i]!)] : [])) });
+  rounds.push({ data: main.data, points: logHeights.map(tracePoints) });
+  if (aux) rounds.push({ data: aux.data, points: machine.tables.flatMap((_, i) => (auxIndex[i]! >= 0 ? [tracePoints(logHeights[i]!)] : [])) });
+  rounds.push({ data: quotient.data, points: logHeights.map(() => [zeta]) });
+  const { values, proof } = await pcs.open(rounds, t);
+  for (const c of [main, aux, quotient]) if (c) pcs.release(c.data);
+
+  return {
+    version: PROOF_VERSION,
+    options,
+    hasher: hasher.name,
+    tables: shapes.map((s, i) => ({ ...s, busSum: busSums[i] ?? null })),
+    roots: { main: main.root, aux: aux?.root ?? null, quotient: quotient.root },
+    opened: values,
+    pcs: proof,
+  };
+}
