@@ -94,7 +94,7 @@ describe('verifier negatives: each corrupted part fails its named check', () => 
 
   it('accepts the untouched proof', () => expect(run(fresh())).toBe('accepted'));
 
-  it.each([
+  const CORRUPTIONS: [string, (p: StarkProof) => void, string][] = [
     ['the main commitment root', (p: StarkProof) => flip(p.roots.main), 'ood'],
     ['the quotient commitment root', (p: StarkProof) => flip(p.roots.quotient), 'ood'],
     ['an OOD value of the trace', (p: StarkProof) => bump(p.opened[0]![0]![0]![0]!), 'ood'],
@@ -106,7 +106,8 @@ describe('verifier negatives: each corrupted part fails its named check', () => 
     ['the final polynomial', (p: StarkProof) => bump(p.pcs.fri.finalPoly), 'pow'],
     ['the grinding nonce', (p: StarkProof) => void ((p.pcs.fri as { powNonce: number }).powNonce ^= 1), 'pow'],
     ['a public value', (p: StarkProof) => bump(p.tables[0]!.publics, 2), 'ood'],
-  ] as const)('%s', (_name, corrupt, check) => {
+  ];
+  it.each(CORRUPTIONS)('%s', (_name, corrupt, check) => {
     const p = fresh();
     corrupt(p);
     expect(run(p)).toBe(check);
