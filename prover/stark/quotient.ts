@@ -51,7 +51,28 @@ export function logQuotientBlowup(chunks: number): number {
 }
 
 /** The three selectors on the quotient domain (natural order) and 1/Z_H per coset class. */
-export function domainSelectors(logN: number, logQ: number): { isFirstRow: Uint32Array; isLastRow: Uint32Array; isTransition: Uint32Array; invZ: Uint32Array } {
+export interface DomainSelectors {
+  readonly isFirstRow: Uint32Array;
+  readonly isLastRow: Uint32Array;
+  readonly isTransition: Uint32Array;
+  readonly invZ: Uint32Array;
+}
+
+/** A few recent domains' selectors: tables of equal height (and repeated proofs) share them. Read-only. */
+const selectorCache = new Map<string, DomainSelectors>();
+const SELECTOR_CACHE_SIZE = 4;
+
+export function domainSelectors(logN: number, logQ: number): DomainSelectors {
+  const key = `${logN},${logQ}`;
+  const hit = selectorCache.get(key);
+  if (hit) return hit;
+  const sel = computeSelectors(logN, logQ);
+  if (selectorCache.size >= SELECTOR_CACHE_SIZE) selectorCache.delete(selectorCache.keys().next().value!);
+  selectorCache.set(key, sel);
+  return sel;
+}
+
+function computeSelectors(logN: number, logQ: number): DomainSelectors {
   const n = 2 ** logN;
   const N = n << logQ;
   const omega = rootOfUnity(logN + logQ);
