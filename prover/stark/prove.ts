@@ -25,7 +25,7 @@ import { createPcs, type StarkPcs, type PcsData } from './pcs.ts';
 import type { Machine } from './machine.ts';
 import type { Hasher } from '../hash/hasher.ts';
 import { defaultHasher } from '../hash/index.ts';
-import { domainSelectors, logQuotientBlowup, quotientValues, splitQuotient, QUOTIENT_SHIFT } from './quotient.ts';
+import { domainSelectors, logQuotientBlowup, quotientValuesParallel, splitQuotient, QUOTIENT_SHIFT, type TaskPool } from './quotient.ts';
 import { observeStatement, PROOF_VERSION, TRANSCRIPT_LABEL, type StarkProof, type TableProof } from './proof.ts';
 
 /** What the prover proves: one trace per table (machine order) and each table's public values. */
@@ -187,7 +187,7 @@ export async function prove(machine: Machine, witness: Witness, opts: ProveOptio
       alphaPowers.set(ak, 4 * k);
       ak = eMul(ak, alpha);
     }
-    const q = quotientValues(
+    const q = await quotientValuesParallel(
       sys,
       {
         main: mainDom.values,
@@ -207,6 +207,7 @@ export async function prove(machine: Machine, witness: Witness, opts: ProveOptio
       },
       sel.invZ,
       alphaPowers,
+      (backend as { readonly pool?: TaskPool }).pool,
     );
     chunkMatrices.push(await splitQuotient(backend, q, logN, logQ, chunks, debug));
   }

@@ -17,7 +17,7 @@ import { mulFast } from '../air/_mul.ts';
 import type { ProverBackend } from '../backend.ts';
 import type { Matrix } from '../matrix.ts';
 import type { ConstraintSystem } from '../air/builder.ts';
-import { compile, registerFile, run, type EvalInputs } from '../air/program.ts';
+import { compile, registerFile, run, type EvalInputs, type Program } from '../air/program.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
 const P = P_;
@@ -116,22 +116,74 @@ const LANES = 512;
 /**
  * Values of the combined quotient sum_k alpha^k C_k(x) / Z_H(x) on the quotient domain, row-major
  * ext4 (width 4). `inputs` hold the LDE on that domain (nextStride = 2^logQ) and its selectors.
- * `alphaPowers` is flat ext4, one per constraint, in constraint order. Work is column-oriented:
- * each constraint's block of values is folded into four accumulator lanes in one tight loop.
+ * `alphaPowers` is flat ext4, one per constraint, in constraint order.
  */
 export function quotientValues(sys: ConstraintSystem, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, rows: { start: number; end: number } = { start: 0, end: inputs.height }): Uint32Array {
-  const cons = sys.constraints;
-  const prog = compile(sys.dag, cons.map((c) => c.id));
+  const prog = compile(sys.dag, sys.constraints.map((c) => c.id));
+  const out = new Uint32Array((rows.end - rows.start) * 4);
+  quotientRowsInto(prog, inputs, invZ, alphaPowers, rows.start, rows.end, out, rows.start);
+  return out;
+}
+
+/** A pool that can run a task module over shared memory (`prover/_pool.ts`'s WorkerPool). */
+export interface TaskPool {
+  readonly size: number;
+  runTask<A, R>(moduleUrl: string | URL, exportName: string, args: readonly A[]): Promise<R[]>;
+}
+
+function shared(a: Uint32Array): Uint32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const s = new Uint32Array(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
+
+/**
+ * Work (rows x (ops + constraints)) below which splitting costs more than it saves. Measured on
+ * the Fibonacci AIR at 2^20 rows (about 2^24 units): serial 250-310 ms, two workers 217-225 ms
+ * warm but +500 ms for the workers' first TypeScript load and ~20 MB of copies into shared
+ * memory, so small programs stay on this thread; wide tables (VM, precompiles) get the split.
+ */
+const PARALLEL_MIN_WORK = 1 << 25;
+
+/**
+ * `quotientValues` split by row ranges across the pool's workers (inputs copied once into
+ * SharedArrayBuffers, results written in place); the same values as the single-thread path.
+ */
+export async function quotientValuesParallel(sys: ConstraintSystem, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, pool: TaskPool | undefined, forceParallel = false): Promise<Uint32Array> {
+  const n = inputs.height;
+  const program = compile(sys.dag, sys.constraints.map((c) => c.id));
+  const work = n * (program.code.length / 4 + program.rootReg.length);
+  if (!pool || pool.size < 2 || (work < PARALLEL_MIN_WORK && !forceParallel)) return quotientValues(sys, inputs, invZ, alphaPowers);
+  const sh: EvalInputs = {
+    ...inputs,
+    main: shared(inputs.main),
+    pre: inputs.pre && shared(inputs.pre),
+    aux: inputs.aux && shared(inputs.aux),
+    isFirstRow: shared(inputs.isFirstRow),
+    isLastRow: shared(inputs.isLastRow),
+    isTransition: shared(inputs.isTransition),
+  };
+  const out = new Uint32Array(new SharedArrayBuffer(n * 16));
+  const parts = pool.size;
+  const step = Math.ceil(n / parts / LANES) * LANES;
+  const args = [];
+  for (let a = 0; a < n; a += step) args.push({ program, inputs: sh, invZ, alphaPowers, start: a, end: Math.min(n, a + step), out });
+  await pool.runTask(new URL('./_quotient-task.ts', import.meta.url), 'quotientRows', args);
+  return out;
+}
+
+/** The quotient of rows [start, end) into out[(row - outBase) * 4 ..]. */
+export function quotientRowsInto(prog: Program, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, first: number, last: number, out: Uint32Array, outBase: number): void {
   const regs = registerFile(prog, LANES);
   const period = invZ.length;
-  const out = new Uint32Array((rows.end - rows.start) * 4);
-  const K = cons.length;
+  const K = prog.rootReg.length;
   const L = LANES;
   const acc = new Uint32Array(4 * L);
   const extRoot = prog.rootIsExt;
   const rootReg = prog.rootReg;
-  for (let start = rows.start; start < rows.end; start += L) {
-    const len = Math.min(L, rows.end - start);
+  for (let start = first; start < last; start += L) {
+    const len = Math.min(L, last - start);
     run(prog, inputs, start, len, regs, L);
     acc.fill(0);
     for (let k = 0; k < K; k++) {
@@ -161,14 +213,13 @@ export function quotientValues(sys: ConstraintSystem, inputs: EvalInputs, invZ: 
     }
     for (let i = 0; i < len; i++) {
       const zi = invZ[(start + i) & (period - 1)]!;
-      const o = (start + i - rows.start) * 4;
+      const o = (start + i - outBase) * 4;
       out[o] = mul(acc[i]!, zi);
       out[o + 1] = mul(acc[L + i]!, zi);
       out[o + 2] = mul(acc[2 * L + i]!, zi);
       out[o + 3] = mul(acc[3 * L + i]!, zi);
     }
   }
-  return out;
 }
 
 /**

@@ -112,3 +112,26 @@ describe('quotient and OOD evaluation agree', () => {
     await expect(splitQuotient(new TsBackend(), q, 5, 2, 3, true)).rejects.toThrow(/degree/);
   });
 });
+
+describe('parallel quotient', () => {
+  it('equals the single-thread values when split across a 2-worker pool', async () => {
+    const { createBackend } = await import('../../prover/backend-wasm.ts');
+    const { quotientValuesParallel } = await import('../../prover/stark/quotient.ts');
+    const backend = await createBackend({ threads: 2 });
+    try {
+      const pool = (backend as { pool?: import('../../prover/stark/quotient.ts').TaskPool }).pool;
+      if (!pool) return; // kernels not built: nothing to compare
+      const { trace, publics } = fibTrace(15);
+      const sys = fibTable.system;
+      const sel = domainSelectors(15, 0);
+      const lde = cosetLde(trace, 0, QUOTIENT_SHIFT);
+      const inputs = { ...traceInputs(fibTable, trace, { publics }), main: lde.values, ...sel };
+      const ap = Uint32Array.from({ length: 4 * sys.constraints.length }, (_, i) => (i * 7919 + 13) % 2013265921);
+      const serial = quotientValues(sys, inputs, sel.invZ, ap);
+      const par = await quotientValuesParallel(sys, inputs, sel.invZ, ap, pool, true);
+      expect(Array.from(par)).toEqual(Array.from(serial));
+    } finally {
+      await backend.dispose();
+    }
+  });
+});
