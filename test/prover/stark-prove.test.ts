@@ -58,6 +58,17 @@ describe('a two-table machine joined by a LogUp bus (with a preprocessed column)
     expect(() => verify(rangeMachine, decodeProof(encodeProof(proof)), { ...LOOSE, vk: pk.vk })).not.toThrow();
   });
 
+  it('proves three tables of heights 2, 8 and 512 (one without buses, public values) in one proof', async () => {
+    const m = defineMachine('three', [fibTable, ...rangeMachine.tables]);
+    const f = fibTrace(1);
+    const w = rangeWitness(9);
+    const pk3 = await setup(m, OPTS);
+    const proof = await prove(m, { traces: [f.trace, ...w.traces], publics: [f.publics] }, { options: OPTS, provingKey: pk3 });
+    expect(proof.tables.map((t) => t.logHeight)).toEqual([1, 9, 3]);
+    expect(() => verify(m, proof, { ...LOOSE, vk: pk3.vk })).not.toThrow();
+    expect(checkOf(() => verify(m, proof, LOOSE))).toBe('shape'); // no verifying key
+  });
+
   it('rejects a changed sent value: checkBuses names it, prove throws, and the verifier finds the imbalance', async () => {
     const w = rangeWitness(5);
     w.traces[0]!.values[3 * 4] = 11; // outside the range table; acc column stays consistent below
