@@ -61,6 +61,17 @@ export interface ProveOptions {
   readonly hasher?: Hasher;
 }
 
+/** With TZKVM_STARK_TIMING=1, prints each prover phase's wall time to stderr. */
+function phaseTimer(): (phase: string) => void {
+  if (process.env.TZKVM_STARK_TIMING !== '1') return () => {};
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    process.stderr.write(`  stark ${phase}: ${Math.round(now - last)} ms\n`);
+    last = now;
+  };
+}
+
 /** Largest trace height: the LDE must fit the two-adic subgroup. */
 export const MAX_LOG_HEIGHT = 24;
 
@@ -131,6 +142,7 @@ export async function prove(machine: Machine, witness: Witness, opts: ProveOptio
     if (failures.length > 0 || busFailures.length > 0) throw new ConstraintError({ ok: false, failures, busFailures });
   }
 
+  const timer = phaseTimer();
   const pcs: StarkPcs = createPcs(options, backend, hasher);
   const t = new Transcript(TRANSCRIPT_LABEL);
   const shapes: TableProof[] = machine.tables.map((table, i) => ({ name: table.name, logHeight: logHeights[i]!, publics: publics[i]!, busSum: null }));
@@ -139,6 +151,7 @@ export async function prove(machine: Machine, witness: Witness, opts: ProveOptio
   // Phase 1: main traces.
   const main = await pcs.commit([...witness.traces]);
   t.observeDigest(main.root);
+  timer('main commitment');
 
   // Phase 2: bus challenges, aux traces, bus sums.
   const beta = t.sampleExt();
@@ -159,7 +172,9 @@ export async function prove(machine: Machine, witness: Witness, opts: ProveOptio
     auxMatrices.push(aux);
     busSums[i] = busSum;
   });
+  timer('aux traces');
   const aux = auxMatrices.length > 0 ? await pcs.commit(auxMatrices) : null;
+  timer('aux commitment');
   if (aux) {
     t.observeDigest(aux.root);
     for (const s of busSums) if (s) t.observeExt(s);
@@ -179,7 +194,9 @@ export async function prove(machine: Machine, witness: Witness, opts: ProveOptio
     const mainDom = await pcs.evaluationsOnDomain(main.data, i, logD, QUOTIENT_SHIFT);
     const preDom = preIndex[i]! >= 0 ? await pcs.evaluationsOnDomain(pk!.data!, preIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
     const auxDom = auxIndex[i]! >= 0 ? await pcs.evaluationsOnDomain(aux!.data, auxIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
+    timer('quotient: trace on the quotient domain');
     const sel = domainSelectors(logN, logQ);
+    timer('quotient: selectors');
     const K = sys.constraints.length;
     const alphaPowers = new Uint32Array(4 * K);
     let ak: Ext4 = ext(1);
@@ -209,10 +226,13 @@ export async function prove(machine: Machine, witness: Witness, opts: ProveOptio
       alphaPowers,
       (backend as { readonly pool?: TaskPool }).pool,
     );
+    timer('quotient: constraint evaluation');
     chunkMatrices.push(await splitQuotient(backend, q, logN, logQ, chunks, debug));
+    timer('quotient: split into chunks');
   }
   const quotient = await pcs.commit(chunkMatrices);
   t.observeDigest(quotient.root);
+  timer('quotient commitment');
 
   // Phase 4: out-of-domain point and opening.
   const zeta = t.sampleExt();
@@ -226,6 +246,7 @@ export async function prove(machine: Machine, witness: Witness, opts: ProveOptio
   if (aux) rounds.push({ data: aux.data, points: machine.tables.flatMap((_, i) => (auxIndex[i]! >= 0 ? [tracePoints(logHeights[i]!)] : [])) });
   rounds.push({ data: quotient.data, points: logHeights.map(() => [zeta]) });
   const { values, proof } = await pcs.open(rounds, t);
+  timer('PCS opening');
   for (const c of [main, aux, quotient]) if (c) pcs.release(c.data);
 
   return {
