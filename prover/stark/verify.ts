@@ -61,6 +61,22 @@ function checkShape(machine: Machine, proof: StarkProof, vk: VerifyingKey | unde
 
 /** Checks a proof of `machine`; throws VerifyError naming the failed check, returns on success. */
 export function verify(machine: Machine, proof: StarkProof, opts: VerifyOptions = {}): void {
+  try {
+    verifyInner(machine, proof, opts);
+  } catch (e) {
+    if (e instanceof VerifyError) throw e;
+    // A malformed proof object (not from decodeProof) can trip a helper's own argument checks.
+    throw new VerifyError('shape', `malformed proof: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
+function verifyInner(machine: Machine, proof: StarkProof, opts: VerifyOptions): void {
+  if (typeof proof !== 'object' || proof === null || !Array.isArray(proof.tables) || typeof proof.roots !== 'object' || proof.roots === null) {
+    throw shape('the proof is not a StarkProof object');
+  }
+  for (const [k, r] of Object.entries(proof.roots)) {
+    if (r !== null && (!(r instanceof Uint8Array) || r.length !== 32)) throw shape(`root ${k} is not 32 bytes`);
+  }
   let options: ProofOptions;
   try {
     options = proofOptions(proof.options);

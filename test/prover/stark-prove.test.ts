@@ -138,3 +138,20 @@ describe('verifier negatives: each corrupted part fails its named check', () => 
     expect(checkOf(() => verify(other, fresh(), LOOSE))).toBe('shape');
   });
 });
+
+describe('verify only throws VerifyError', () => {
+  it('on malformed proof objects', async () => {
+    const { trace, publics } = fibTrace(3);
+    const good = await prove(fibMachine, { traces: [trace], publics: [publics] }, { options: OPTS });
+    const cases: unknown[] = [
+      null,
+      {},
+      { ...good, roots: { ...good.roots, main: new Uint8Array(5) } },
+      { ...good, tables: [{ ...good.tables[0]!, publics: [1.5, 1, 2] }] },
+      { ...good, opened: 'x' },
+      { ...good, pcs: { inputOpenings: [], fri: null } },
+      { ...good, hasher: 'md5' },
+    ];
+    for (const c of cases) expect(() => verify(fibMachine, c as StarkProof, LOOSE)).toThrow(VerifyError);
+  });
+});
