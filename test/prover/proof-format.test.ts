@@ -100,3 +100,15 @@ describe('the committed v1 fixture', () => {
     expect(() => verify(fibMachine, decodeProof(bytes), { minSecurityBits: 0, publics: [publics] })).not.toThrow();
   });
 });
+
+describe('hasher choice', () => {
+  it('a Poseidon2 proof names its hasher in the file and verifies after a round trip', async () => {
+    const { poseidon2Hasher } = await import('../../prover/hash/index.ts');
+    const { trace, publics } = fibTrace(4);
+    const p = await prove(fibMachine, { traces: [trace], publics: [publics] }, { options: ProofOptions.testing(), hasher: poseidon2Hasher });
+    const back = decodeProof(encodeProof(p));
+    expect(back.hasher).toBe('poseidon2');
+    expect(() => verify(fibMachine, back, { minSecurityBits: 0 })).not.toThrow();
+    expect(() => verify(fibMachine, { ...back, hasher: 'blake3' }, { minSecurityBits: 0 })).toThrow(VerifyError);
+  });
+});
