@@ -18,52 +18,7 @@ export function assertI8Array(a: ArrayLike<number>, len: number, name: string): 
   }
 }
 
-/** Little-endian byte writer for building inputs. */
-export class ByteWriter {
-  private buf = new Uint8Array(64);
-  private view = new DataView(this.buf.buffer);
-  private len = 0;
-
-  private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-
-  u32(x: number): this {
-    this.reserve(4);
-    this.view.setUint32(this.len, x >>> 0, true);
-    this.len += 4;
-    return this;
-  }
-
-  i32(x: number): this {
-    this.reserve(4);
-    this.view.setInt32(this.len, x | 0, true);
-    this.len += 4;
-    return this;
-  }
-
-  i8s(a: ArrayLike<number>): this {
-    this.reserve(a.length);
-    for (let i = 0; i < a.length; i++) this.buf[this.len + i] = a[i]! & 0xff;
-    this.len += a.length;
-    return this;
-  }
-
-  i32s(a: ArrayLike<number>): this {
-    for (let i = 0; i < a.length; i++) this.i32(a[i]!);
-    return this;
-  }
-
-  bytes(): Uint8Array {
-    return this.buf.slice(0, this.len);
-  }
-}
+export { ByteWriter } from '../prover/bytes.ts';
 
 /** Reads little-endian i32s (the int32 tensors the examples commit). */
 export function decodeI32s(bytes: Uint8Array): Int32Array {

@@ -23,6 +23,7 @@
  * that. Any damaged or foreign file is refused here or there.
  * @module
  */
+import { ByteWriter as BaseWriter } from './bytes.ts';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { P } from './field/babybear.ts';
 import type { Ext4 } from './field/ext4.ts';
@@ -39,65 +40,22 @@ const CHECKSUM_BYTES = 4;
 /** Hasher codes in the header. */
 const HASHERS: readonly HasherName[] = ['blake3', 'poseidon2'];
 
-/** Growable little-endian writer. */
-export class ByteWriter {
-  private buf = new Uint8Array(1024);
-  private view = new DataView(this.buf.buffer);
-  private len = 0;
-
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-
-  u8(v: number): void {
-    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`proof encoding: ${v} does not fit a u8`);
-    this.ensure(1);
-    this.buf[this.len++] = v;
-  }
-
-  u16(v: number): void {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`proof encoding: ${v} does not fit a u16`);
-    this.ensure(2);
-    this.view.setUint16(this.len, v, true);
-    this.len += 2;
-  }
-
-  u32(v: number): void {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`proof encoding: ${v} does not fit a u32`);
-    this.ensure(4);
-    this.view.setUint32(this.len, v, true);
-    this.len += 4;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-
+/** The shared writer plus the proof's own element kinds. */
+export class ByteWriter extends BaseWriter {
   /** A field element (checked canonical). */
-  felt(v: number): void {
+  felt(v: number): this {
     if (!(v >= 0 && v < P)) throw new RangeError(`proof encoding: ${v} is not a field element`);
-    this.u32(v);
+    return this.u32(v);
   }
 
-  ext(e: Ext4): void {
+  ext(e: Ext4): this {
     for (let i = 0; i < 4; i++) this.felt(e[i]!);
+    return this;
   }
 
-  digest(d: Uint8Array): void {
+  digest(d: Uint8Array): this {
     if (d.length !== DIGEST_BYTES) throw new RangeError(`proof encoding: digest of ${d.length} bytes`);
-    this.bytes(d);
-  }
-
-  finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.bytes(d);
   }
 }
 

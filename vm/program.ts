@@ -15,6 +15,7 @@
  * Strings are a u32 byte length and UTF-8 bytes.
  * @module
  */
+import { ByteWriter } from '../prover/bytes.ts';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { INSTR_WORDS, ISA, PAGE_SIZE, TRAP_KINDS } from './isa.ts';
@@ -94,61 +95,23 @@ export function encodeProgram(p: Program): Uint8Array {
   return encodeBody(p);
 }
 
-class Writer {
-  private buf = new Uint8Array(1024);
-  private view = new DataView(this.buf.buffer);
-  len = 0;
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + n) cap *= 2;
-    const nb = new Uint8Array(cap);
-    nb.set(this.buf.subarray(0, this.len));
-    this.buf = nb;
-    this.view = new DataView(nb.buffer);
-  }
-  u32(v: number): void {
-    this.ensure(4);
-    this.view.setUint32(this.len, v >>> 0, true);
-    this.len += 4;
-  }
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-  str(s: string): void {
-    const b = new TextEncoder().encode(s);
-    this.u32(b.length);
-    this.bytes(b);
-  }
-  words(w: Int32Array): void {
-    this.u32(w.length);
-    this.ensure(w.length * 4);
-    for (let i = 0; i < w.length; i++) this.view.setInt32(this.len + 4 * i, w[i]!, true);
-    this.len += w.length * 4;
-  }
-  done(): Uint8Array {
-    return this.buf.slice(0, this.len);
-  }
-}
 
 function encodeBody(p: ProgramFields): Uint8Array {
-  const w = new Writer();
+  const w = new ByteWriter();
   w.bytes(new TextEncoder().encode(PROGRAM_MAGIC));
   w.u32(PROGRAM_VERSION);
   w.str(p.name);
   w.u32(p.entry);
   w.u32(p.memory.initialPages);
   w.u32(p.memory.maxPages);
-  w.words(p.code);
+  w.u32(p.code.length).i32s(p.code);
   w.u32(p.data.length);
   for (const d of p.data) {
     w.u32(d.offset);
     w.u32(d.bytes.length);
     w.bytes(d.bytes);
   }
-  w.words(p.globals);
+  w.u32(p.globals.length).i32s(p.globals);
   w.u32(p.types.length);
   for (const t of p.types) w.str(t);
   w.u32(p.functions.length);
@@ -156,8 +119,8 @@ function encodeBody(p: ProgramFields): Uint8Array {
     w.str(f.name);
     for (const v of [f.entry, f.end, f.frameSize, f.typeId, f.paramSlots, f.resultSlots]) w.u32(v);
   }
-  w.words(p.table);
-  return w.done();
+  w.u32(p.table.length).i32s(p.table);
+  return w.finish();
 }
 
 class Reader {

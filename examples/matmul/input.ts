@@ -11,7 +11,7 @@ export function encodeInput(n: number, k: number, m: number, a: ArrayLike<number
   assertU32(m, 'm');
   assertI8Array(a, n * k, 'a');
   assertI8Array(b, k * m, 'b');
-  return new ByteWriter().u32(n).u32(k).u32(m).i8s(a).i8s(b).bytes();
+  return new ByteWriter().u32(n).u32(k).u32(m).i8s(a).i8s(b).finish();
 }
 
 export const decodeOutput: (bytes: Uint8Array) => Int32Array = decodeI32s;

@@ -53,7 +53,7 @@ export function encodeInput(model: MlpModel, x: ArrayLike<number>, opts: { commi
       w.i32(multiplier).u32(shift);
     }
   });
-  return w.bytes();
+  return w.finish();
 }
 
 export function decodeOutput(bytes: Uint8Array): { classIndex: number; logits?: Int32Array } {
