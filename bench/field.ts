@@ -12,6 +12,7 @@
 import { pathToFileURL } from 'node:url';
 import { P, mul } from '../prover/field/babybear.ts';
 import { kernels } from '../prover/wasm/kernels.ts';
+import { bestMsSync, seededField } from './_util.ts';
 
 export interface FieldBenchOptions {
   readonly samples?: number;
@@ -31,47 +32,26 @@ export interface FieldBenchFigures {
   readonly tsMulPerSec: number;
 }
 
-function seeded(n: number, seed: number): Uint32Array {
-  const v = new Uint32Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    v[i] = (x >>> 0) % P;
-  }
-  return v;
-}
 
-function bestMs(samples: number, f: () => void): number {
-  f();
-  let best = Infinity;
-  for (let i = 0; i < samples; i++) {
-    const t = performance.now();
-    f();
-    best = Math.min(best, performance.now() - t);
-  }
-  return best;
-}
 
 export function benchField(opts: FieldBenchOptions = {}): FieldBenchFigures {
   const samples = opts.samples ?? 5;
   const k = kernels();
   const n = 1 << 16;
-  const a = k.put(seeded(n, 1));
-  const b = k.put(seeded(n, 2));
+  const a = k.put(seededField(n, 1));
+  const b = k.put(seededField(n, 2));
   const out = k.alloc(n * 4);
-  const hot = k.put(seeded(4096, 3));
+  const hot = k.put(seededField(4096, 3));
   try {
     const rounds = 4096;
-    const tHot = bestMs(samples, () => k.exports.bb_mul_throughput(hot, 0x12345678 % P, 4096, rounds));
+    const tHot = bestMsSync(samples, () => k.exports.bb_mul_throughput(hot, 0x12345678 % P, 4096, rounds));
     const reps = 64;
-    const tVec = bestMs(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_mont_mul(out, a, b, n); });
-    const tVecS = bestMs(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_mont_mul_scalar(out, a, b, n); });
-    const tShoup = bestMs(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_scale(out, a, 0x12345678 % P, n); });
-    const tCan = bestMs(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_mul(out, a, b, n); });
+    const tVec = bestMsSync(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_mont_mul(out, a, b, n); });
+    const tVecS = bestMsSync(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_mont_mul_scalar(out, a, b, n); });
+    const tShoup = bestMsSync(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_scale(out, a, 0x12345678 % P, n); });
+    const tCan = bestMsSync(samples, () => { for (let r = 0; r < reps; r++) k.exports.bb_mul(out, a, b, n); });
     const xs = k.read(a, n), ys = k.read(b, n), zs = new Uint32Array(n);
-    const tTs = bestMs(samples, () => { for (let i = 0; i < n; i++) zs[i] = mul(xs[i]!, ys[i]!); });
+    const tTs = bestMsSync(samples, () => { for (let i = 0; i < n; i++) zs[i] = mul(xs[i]!, ys[i]!); });
     const perSec = (count: number, ms: number) => Math.round((count / ms) * 1000);
     return {
       wasmMontMulPerSec: perSec(4096 * rounds, tHot),

@@ -10,7 +10,6 @@
  * @module
  */
 import { blake3 } from '@noble/hashes/blake3.js';
-import { P } from '../prover/field/babybear.ts';
 import { blake3Hasher } from '../prover/hash/blake3.ts';
 import type { Hasher } from '../prover/hash/hasher.ts';
 import { poseidon2HashElements } from '../prover/hash/poseidon2.ts';
@@ -19,6 +18,7 @@ import { hashThreads } from '../prover/hash/_workers.ts';
 import { type Matrix, matrix } from '../prover/matrix.ts';
 import { commit } from '../prover/merkle.ts';
 import { WorkerPool } from '../prover/_pool.ts';
+import { bestMs, seededField } from './_util.ts';
 
 export interface HashBenchOptions {
   /** log2 of the Merkle matrix height (default 16). */
@@ -43,28 +43,7 @@ export interface HashBenchFigures {
   readonly threads: number;
 }
 
-function seeded(n: number, seed: number): Uint32Array {
-  const v = new Uint32Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    v[i] = (x >>> 0) % P;
-  }
-  return v;
-}
 
-async function best(samples: number, f: () => unknown): Promise<number> {
-  await f();
-  const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t = performance.now();
-    await f();
-    times.push(performance.now() - t);
-  }
-  return Math.min(...times);
-}
 
 const mbps = (bytes: number, ms: number) => Math.round(bytes / 1e3 / ms);
 
@@ -75,32 +54,32 @@ export async function benchHash(opts: HashBenchOptions = {}): Promise<HashBenchF
   const wideWidth = 256;
 
   // Leaf hashing: 64-byte rows (16 elements) and wide rows (256 elements = 1 KiB).
-  const small = matrix(seeded(16 * 4096, 1), 16);
-  const wide = matrix(seeded(wideWidth * 256, 2), wideWidth);
+  const small = matrix(seededField(16 * 4096, 1), 16);
+  const wide = matrix(seededField(wideWidth * 256, 2), wideWidth);
   const bytes = (m: Matrix) => m.values.length * 4;
   const nobleRows = (m: Matrix, rows: number) => () => {
     for (let r = 0; r < rows; r++) blake3(new Uint8Array(m.values.buffer, r * m.width * 4, m.width * 4));
   };
   const nobleSmallRows = 1024;
-  const blake3NobleMBps64 = mbps(nobleSmallRows * 64, await best(samples, nobleRows(small, nobleSmallRows)));
-  const blake3NobleMBpsWide = mbps(64 * wideWidth * 4, await best(samples, nobleRows(wide, 64)));
-  const blake3WasmMBps64 = mbps(bytes(small), await best(samples, () => blake3Hasher.hashRows(small)));
-  const blake3WasmMBpsWide = mbps(bytes(wide), await best(samples, () => blake3Hasher.hashRows(wide)));
+  const blake3NobleMBps64 = mbps(nobleSmallRows * 64, await bestMs(samples, nobleRows(small, nobleSmallRows)));
+  const blake3NobleMBpsWide = mbps(64 * wideWidth * 4, await bestMs(samples, nobleRows(wide, 64)));
+  const blake3WasmMBps64 = mbps(bytes(small), await bestMs(samples, () => blake3Hasher.hashRows(small)));
+  const blake3WasmMBpsWide = mbps(bytes(wide), await bestMs(samples, () => blake3Hasher.hashRows(wide)));
   const tsRows = 256;
-  const poseidon2TsMBps64 = mbps(tsRows * 64, await best(samples, () => {
+  const poseidon2TsMBps64 = mbps(tsRows * 64, await bestMs(samples, () => {
     for (let r = 0; r < tsRows; r++) poseidon2HashElements(small.values.subarray(r * 16, r * 16 + 16));
   }));
-  const poseidon2WasmMBps64 = mbps(bytes(small), await best(samples, () => poseidon2Hasher.hashRows(small)));
+  const poseidon2WasmMBps64 = mbps(bytes(small), await bestMs(samples, () => poseidon2Hasher.hashRows(small)));
 
   const merkle: { hasher: string; threads: string; rows: number; width: number; ms: number; MBps: number }[] = [];
-  const m = matrix(seeded(width << logRows, 3), width);
+  const m = matrix(seededField(width << logRows, 3), width);
   const pool = await WorkerPool.create();
   try {
     for (const h of [blake3Hasher, poseidon2Hasher] as Hasher[]) {
       // Poseidon2 is ~20x slower: a 16x smaller tree keeps the run short, the rate is what counts.
       const mm = h.name === 'poseidon2' ? matrix(m.values.subarray(0, width << Math.max(logRows - 4, 1)), width) : m;
       for (const [threads, opts] of [['local', {}], [`pool of ${pool.size}`, { pool }]] as const) {
-        const ms = await best(h.name === 'poseidon2' ? 2 : samples, () => commit(h, [mm], opts));
+        const ms = await bestMs(h.name === 'poseidon2' ? 2 : samples, () => commit(h, [mm], opts));
         merkle.push({ hasher: h.name, threads, rows: mm.height, width, ms: Math.round(ms * 10) / 10, MBps: mbps(bytes(mm), ms) });
       }
     }

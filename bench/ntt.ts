@@ -15,13 +15,16 @@
  * @module
  */
 import { pathToFileURL } from 'node:url';
-import { P, GENERATOR } from '../prover/field/babybear.ts';
+import { GENERATOR } from '../prover/field/babybear.ts';
 import { nttRows } from '../prover/ntt.ts';
 import { TsBackend } from '../prover/backend-ts.ts';
 import { WasmBackend } from '../prover/backend-wasm.ts';
 import { WorkerPool } from '../prover/_pool.ts';
 import { kernels } from '../prover/wasm/kernels.ts';
 import { WasmNtt, localRunner, type StepRunner } from '../prover/wasm/ntt.ts';
+import { bestMs, seededField } from './_util.ts';
+
+const bestMsRounded = async (samples: number, f: () => unknown): Promise<number> => Math.round((await bestMs(samples, f)) * 100) / 100;
 
 export interface NttBenchOptions {
   /** log2 of the transform size (default 20). */
@@ -51,28 +54,7 @@ export interface NttBenchFigures {
   readonly tsLdeMs?: number;
 }
 
-function seeded(n: number, seed: number): Uint32Array {
-  const v = new Uint32Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    v[i] = (x >>> 0) % P;
-  }
-  return v;
-}
 
-async function bestMs(samples: number, f: () => unknown): Promise<number> {
-  await f();
-  let best = Infinity;
-  for (let i = 0; i < samples; i++) {
-    const t = performance.now();
-    await f();
-    best = Math.min(best, performance.now() - t);
-  }
-  return Math.round(best * 100) / 100;
-}
 
 export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigures> {
   const logN = opts.logN ?? 20;
@@ -86,14 +68,14 @@ export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigu
   const pool = await WorkerPool.create({ threads, kernels: k });
   const one = localRunner(k);
   const many = pool.runner();
-  const col = seeded(n, 7);
-  const mat = seeded(2 * n, 11);
+  const col = seededField(n, 7);
+  const mat = seededField(2 * n, 11);
   const src = k.put(col);
   const dst = k.alloc(4 * n);
   const lsrc = k.alloc(8 * n);
   const ldst = k.alloc(16 * n);
   const logWide = logN - 4;
-  const wide = seeded(64 << logWide, 13);
+  const wide = seededField(64 << logWide, 13);
   const wsrc = k.alloc(wide.length * 4);
   const wdst = k.alloc(wide.length * 16);
   const b1 = await WasmBackend.create({ threads: 1 });
@@ -113,17 +95,17 @@ export async function benchNtt(opts: NttBenchOptions = {}): Promise<NttBenchFigu
     const figures: NttBenchFigures = {
       logN,
       threads: many.parts,
-      ntt1tMs: await bestMs(samples, ntt(one)),
-      nttPoolMs: await bestMs(samples, ntt(many)),
-      dif1tMs: await bestMs(samples, dif(one)),
-      difPoolMs: await bestMs(samples, dif(many)),
-      difScalar1tMs: await bestMs(samples, () => k.exports.ntt_dif_scalar(dst, logN, engine.twiddles.ensure(logN).fwd)),
-      ldeKernel1tMs: await bestMs(samples, lde(one)),
-      ldeKernelPoolMs: await bestMs(samples, lde(many)),
-      ldeBackend1tMs: await bestMs(samples, () => b1.lde(m, 1, GENERATOR, false)),
-      ldeBackendPoolMs: await bestMs(samples, () => bp.lde(m, 1, GENERATOR, false)),
-      ldeWide1tMs: await bestMs(samples, ldeWide(one)),
-      ldeWidePoolMs: await bestMs(samples, ldeWide(many)),
+      ntt1tMs: await bestMsRounded(samples, ntt(one)),
+      nttPoolMs: await bestMsRounded(samples, ntt(many)),
+      dif1tMs: await bestMsRounded(samples, dif(one)),
+      difPoolMs: await bestMsRounded(samples, dif(many)),
+      difScalar1tMs: await bestMsRounded(samples, () => k.exports.ntt_dif_scalar(dst, logN, engine.twiddles.ensure(logN).fwd)),
+      ldeKernel1tMs: await bestMsRounded(samples, lde(one)),
+      ldeKernelPoolMs: await bestMsRounded(samples, lde(many)),
+      ldeBackend1tMs: await bestMsRounded(samples, () => b1.lde(m, 1, GENERATOR, false)),
+      ldeBackendPoolMs: await bestMsRounded(samples, () => bp.lde(m, 1, GENERATOR, false)),
+      ldeWide1tMs: await bestMsRounded(samples, ldeWide(one)),
+      ldeWidePoolMs: await bestMsRounded(samples, ldeWide(many)),
     };
     if (opts.skipTs) return figures;
     const t0 = performance.now();
