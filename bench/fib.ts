@@ -81,9 +81,14 @@ export async function runFibBench({ logRows, options = ProofOptions.bench() }: {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // `npx tsx bench/fib.ts [logRows] [repeat]`: repeat > 1 proves again in the same process, to show
+  // the first proof's start-up costs apart from a warm prover's.
   const logRows = Number(process.argv[2] ?? 16);
-  runFibBench({ logRows }).then(
-    (r) => console.log(JSON.stringify(r)),
+  const repeat = Number(process.argv[3] ?? 1);
+  (async () => {
+    for (let i = 0; i < repeat; i++) console.log(JSON.stringify({ run: i + 1, ...(await runFibBench({ logRows })) }));
+  })().then(
+    () => process.exit(0),
     (e) => {
       console.error(e);
       process.exit(1);
