@@ -15,6 +15,7 @@ import { execute } from '../vm/executor.ts';
 import type { Program } from '../vm/program.ts';
 import { encodeInput as sortInput } from '../examples/sort/input.ts';
 import { encodeInput as shaInput } from '../examples/sha256/input.ts';
+import { seededWords } from '../examples/sizing.ts';
 
 export interface ExecutorExamplesOptions {
   /** Number of u32 values sorted (default 20,000). */
@@ -40,15 +41,6 @@ export interface ExecutorExamplesFigures {
   readonly mlpInstructions: number;
 }
 
-function seededWords(n: number, seed: number): number[] {
-  let x = seed >>> 0 || 1;
-  return Array.from({ length: n }, () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  });
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

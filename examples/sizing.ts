@@ -12,7 +12,7 @@ import { encodeInput as shaInput } from './sha256/input.ts';
 export type SizedExample = 'sha256' | 'sort';
 
 /** Seeded xorshift words, so sized inputs are the same on every machine. */
-function words(n: number, seed: number): number[] {
+export function seededWords(n: number, seed: number): number[] {
   let x = seed >>> 0 || 1;
   return Array.from({ length: n }, () => {
     x ^= x << 13;
@@ -23,7 +23,7 @@ function words(n: number, seed: number): number[] {
 }
 
 function make(example: SizedExample, size: number): Uint8Array {
-  return example === 'sort' ? sortInput(words(size, 7)) : shaInput(Uint8Array.from(words(size, 11), (w) => w & 0xff));
+  return example === 'sort' ? sortInput(seededWords(size, 7)) : shaInput(Uint8Array.from(seededWords(size, 11), (w) => w & 0xff));
 }
 
 /** Work as a function of size: bytes for SHA-256 (linear), values for sort (n log n). */

@@ -11,7 +11,7 @@
 import type { Matrix } from '../matrix.ts';
 import { type KernelHashOps, hashKernels, runCall } from './_wasm.ts';
 import { type HashExecutor, localExecutor, parallelRanges } from './_workers.ts';
-import { DIGEST_BYTES, gatherRows, totalWidth } from './hasher.ts';
+import { DIGEST_BYTES, gatherRows, totalWidth, assertDigest, assertLayer, normalizeMatrices, type Hasher, type HasherName } from './hasher.ts';
 
 /** Staged input rows per round of leaf hashing (split over the threads). */
 const STAGE_BYTES = 1 << 22;
@@ -120,4 +120,44 @@ export function compressPairsSync(ops: KernelHashOps, children: Uint8Array): Uin
   hk.k.u8(base + n * DIGEST_BYTES, children.length).set(children);
   runCall(hk.e, ops.nodes(base + n * DIGEST_BYTES, n, base, scratch));
   return hk.k.u8(base, n * DIGEST_BYTES).slice();
+}
+
+/** The bytes as little-endian u32 words, without a copy when aligned. */
+export function u32View(bytes: Uint8Array): Uint32Array {
+  return bytes.byteOffset % 4 === 0
+    ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2)
+    : new Uint32Array(bytes.slice().buffer);
+}
+
+/**
+ * A `Hasher` over one kernel's operations: every method, single items included, runs the WASM
+ * kernel. `checkWords`, when given, validates the single-item inputs (the verifier's path) as u32
+ * words before hashing; batched prover inputs come from the prover's own canonical data.
+ */
+export function kernelHasher(name: HasherName, ops: KernelHashOps, checkWords?: (words: Uint32Array, what: string) => void): Hasher {
+  return Object.freeze<Hasher>({
+    name,
+    kernelOps: ops,
+    hashRow(values: Uint32Array): Uint8Array {
+      if (!(values instanceof Uint32Array)) throw new TypeError('hashRow: expected a Uint32Array');
+      checkWords?.(values, 'values');
+      return hashRowSync(ops, values);
+    },
+    compress(left: Uint8Array, right: Uint8Array): Uint8Array {
+      assertDigest(left, 'compress(left)');
+      assertDigest(right, 'compress(right)');
+      const pair = new Uint8Array(2 * DIGEST_BYTES);
+      pair.set(left, 0);
+      pair.set(right, DIGEST_BYTES);
+      checkWords?.(u32View(pair), 'digest pair');
+      return compressSync(ops, pair);
+    },
+    async hashRows(matrices: Matrix | readonly Matrix[]): Promise<Uint8Array> {
+      return hashRowsWith(ops, normalizeMatrices(matrices));
+    },
+    async compressLayer(children: Uint8Array): Promise<Uint8Array> {
+      assertLayer(children);
+      return compressLayerWith(ops, children);
+    },
+  });
 }

@@ -9,11 +9,9 @@
  * @module
  */
 import { P, mul } from '../field/babybear.ts';
-import type { Matrix } from '../matrix.ts';
-import { compressLayerWith, compressSync, hashRowSync, hashRowsWith } from './_batch.ts';
+import { kernelHasher } from './_batch.ts';
 import type { KernelHashOps } from './_wasm.ts';
-import { u32View } from './blake3.ts';
-import { DIGEST_BYTES, type Hasher, assertDigest, assertLayer, normalizeMatrices } from './hasher.ts';
+import { type Hasher } from './hasher.ts';
 import { poseidon2Params16 } from './poseidon2-params.ts';
 
 /** 2^32 mod p: multiplying by it puts an element in Montgomery form. */
@@ -43,28 +41,4 @@ function assertCanonical(values: Uint32Array, what: string): void {
   }
 }
 
-export const poseidon2Hasher: Hasher = Object.freeze({
-  name: 'poseidon2' as const,
-  kernelOps: poseidon2KernelOps,
-  hashRow(values: Uint32Array): Uint8Array {
-    if (!(values instanceof Uint32Array)) throw new TypeError('hashRow: expected a Uint32Array');
-    assertCanonical(values, 'values');
-    return hashRowSync(poseidon2KernelOps, values);
-  },
-  compress(left: Uint8Array, right: Uint8Array): Uint8Array {
-    assertDigest(left, 'compress(left)');
-    assertDigest(right, 'compress(right)');
-    const pair = new Uint8Array(2 * DIGEST_BYTES);
-    pair.set(left, 0);
-    pair.set(right, DIGEST_BYTES);
-    assertCanonical(u32View(pair), 'digest pair');
-    return compressSync(poseidon2KernelOps, pair);
-  },
-  async hashRows(matrices: Matrix | readonly Matrix[]): Promise<Uint8Array> {
-    return hashRowsWith(poseidon2KernelOps, normalizeMatrices(matrices));
-  },
-  async compressLayer(children: Uint8Array): Promise<Uint8Array> {
-    assertLayer(children);
-    return compressLayerWith(poseidon2KernelOps, children);
-  },
-});
+export const poseidon2Hasher: Hasher = kernelHasher('poseidon2', poseidon2KernelOps, assertCanonical);
