@@ -13,7 +13,6 @@
  */
 import type { Matrix } from '../matrix.ts';
 import type { ProverBackend } from '../backend.ts';
-import { TsBackend } from '../backend-ts.ts';
 import { ProofOptions } from '../options.ts';
 import { ConstraintError, type ConstraintFailure, type BusFailure } from '../errors.ts';
 import { mul, rootOfUnity } from '../field/babybear.ts';
@@ -21,7 +20,7 @@ import { eMul, ext, type Ext4 } from '../field/ext4.ts';
 import { checkAllConstraints, checkBuses, traceInputs, assertTrace } from '../air/debug.ts';
 import { buildAuxTrace, busChallenges } from '../bus.ts';
 import { Transcript } from '../transcript.ts';
-import { createPcs, type StarkPcs, type PcsData } from './pcs.ts';
+import { createPcs, defaultBackend, type StarkPcs, type PcsData } from './pcs.ts';
 import type { Machine } from './machine.ts';
 import type { Hasher } from '../hash/hasher.ts';
 import { defaultHasher } from '../hash/index.ts';
@@ -52,6 +51,7 @@ export interface ProvingKey {
 
 export interface ProveOptions {
   readonly options?: ProofOptions;
+  /** Default: a fresh `defaultBackend()` (WASM on all cores), disposed when the proof is done. */
   readonly backend?: ProverBackend;
   /** Run the debug checks first and throw ConstraintError on a bad trace (default true). */
   readonly debug?: boolean;
@@ -80,7 +80,26 @@ function logOf(h: number): number {
 }
 
 /** Commits the machine's preprocessed columns (the setup a verifier trusts via the key). */
-export async function setup(machine: Machine, options: ProofOptions = ProofOptions.standard(), backend: ProverBackend = new TsBackend(), hasher: Hasher = defaultHasher()): Promise<ProvingKey> {
+export async function setup(machine: Machine, options: ProofOptions = ProofOptions.standard(), backend?: ProverBackend, hasher: Hasher = defaultHasher()): Promise<ProvingKey> {
+  return withBackend(backend, (b) => setupWith(machine, options, b, hasher));
+}
+
+/**
+ * Runs `f` on the given backend, or on a fresh default one (WASM over all cores when the kernels
+ * are built, else the TypeScript reference) that is disposed afterwards, so a caller who passes
+ * none still gets the fast prover and no threads are left behind.
+ */
+async function withBackend<T>(given: ProverBackend | undefined, f: (b: ProverBackend) => Promise<T>): Promise<T> {
+  if (given) return f(given);
+  const owned = await defaultBackend();
+  try {
+    return await f(owned);
+  } finally {
+    await owned.dispose();
+  }
+}
+
+async function setupWith(machine: Machine, options: ProofOptions, backend: ProverBackend, hasher: Hasher): Promise<ProvingKey> {
   const matrices = machine.tables.map((t) => (t.preprocessed ? t.preprocessed.values() : null));
   const logHeights = matrices.map((m, i) => {
     if (!m) return -1;
@@ -119,8 +138,11 @@ function validateWitness(machine: Machine, w: Witness, pk: ProvingKey | null): {
 
 /** Proves that the traces satisfy the machine's tables and that its buses balance. */
 export async function prove(machine: Machine, witness: Witness, opts: ProveOptions = {}): Promise<StarkProof> {
+  return withBackend(opts.backend, (backend) => proveWith(machine, witness, opts, backend));
+}
+
+async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions, backend: ProverBackend): Promise<StarkProof> {
   const options = opts.options ?? opts.provingKey?.options ?? ProofOptions.standard();
-  const backend = opts.backend ?? new TsBackend();
   const debug = opts.debug ?? true;
   const hasPre = machine.tables.some((t) => t.preprocessed);
   const hasher = opts.hasher ?? defaultHasher();
