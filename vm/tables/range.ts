@@ -12,7 +12,7 @@
  */
 import { defineTable, type AirBuilder, type Table } from '../../prover/air/builder.ts';
 import type { ExprLike } from '../../prover/air/expr.ts';
-import { layout, type Layout } from '../../prover/air/layout.ts';
+import { layout } from '../../prover/air/layout.ts';
 import { defineBus, type Bus } from '../../prover/bus.ts';
 import type { Matrix } from '../../prover/matrix.ts';
 
@@ -54,7 +54,7 @@ export function defineRangeCheck(bits: number): RangeCheck {
   let fixed: Matrix | undefined;
   const table = defineTable({
     name,
-    cols: RangeCols as Layout<typeof RangeCols.spec>,
+    cols: RangeCols,
     preprocessed: {
       cols: RangeFixedCols,
       values: (): Matrix => (fixed ??= { values: Uint32Array.from({ length: n }, (_, i) => i), width: 1, height: n }),
