@@ -68,6 +68,24 @@ export class Dag {
     return this.exprs[id]!;
   }
 
+  /**
+   * Marks every node the given roots depend on. Children always have smaller ids than their
+   * parents, so one pass from the top down is enough.
+   */
+  reachable(roots: Iterable<number>): Uint8Array {
+    const needed = new Uint8Array(this.size);
+    for (const r of roots) needed[r] = 1;
+    for (let id = this.size - 1; id >= 0; id--) {
+      if (!needed[id]) continue;
+      const op = this.op[id]!;
+      if (op >= Op.Add) {
+        needed[this.a[id]!] = 1;
+        if (op !== Op.Neg) needed[this.b[id]!] = 1;
+      }
+    }
+    return needed;
+  }
+
   private intern(op: Op, a: number, b: number, degree: number, isExt: boolean): Expr {
     const key = `${op},${a},${b}`;
     const hit = this.memo.get(key);

@@ -61,16 +61,7 @@ export function recombine(v: readonly Ext4[], col: number): Ext4 {
 /** Every constraint of the system at zeta, in order. */
 export function evaluateConstraintsAt(sys: ConstraintSystem, vals: OodValues, sel: Selectors): Ext4[] {
   const dag = sys.dag;
-  const needed = new Uint8Array(dag.size);
-  for (const c of sys.constraints) needed[c.id] = 1;
-  for (let id = dag.size - 1; id >= 0; id--) {
-    if (!needed[id]) continue;
-    const op = dag.op[id]!;
-    if (op >= Op.Add) {
-      needed[dag.a[id]!] = 1;
-      if (op !== Op.Neg) needed[dag.b[id]!] = 1;
-    }
-  }
+  const needed = dag.reachable(sys.constraints.map((c) => c.id));
   const v: (Ext4 | undefined)[] = new Array(dag.size);
   for (let id = 0; id < dag.size; id++) {
     if (!needed[id]) continue;

@@ -84,16 +84,7 @@ export interface Program {
 
 /** Compiles the sub-DAG that `roots` depend on. */
 export function compile(dag: Dag, roots: readonly number[]): Program {
-  const needed = new Uint8Array(dag.size);
-  for (const r of roots) needed[r] = 1;
-  for (let id = dag.size - 1; id >= 0; id--) {
-    if (!needed[id]) continue;
-    const op = dag.op[id]!;
-    if (op >= Op.Add) {
-      needed[dag.a[id]!] = 1;
-      if (op !== Op.Neg) needed[dag.b[id]!] = 1;
-    }
-  }
+  const needed = dag.reachable(roots);
   const reg = new Int32Array(dag.size).fill(-1);
   const code: number[] = [];
   let next = 0;

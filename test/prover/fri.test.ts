@@ -4,7 +4,6 @@ import * as bb from '../../prover/field/babybear.ts';
 import { P } from '../../prover/field/babybear.ts';
 import * as e4 from '../../prover/field/ext4.ts';
 import { TsBackend } from '../../prover/backend-ts.ts';
-import { VerifyError } from '../../prover/errors.ts';
 import { blake3Hasher } from '../../prover/hash/blake3.ts';
 import { proofOptions, type ProofOptions } from '../../prover/options.ts';
 import { Transcript } from '../../prover/transcript.ts';
@@ -14,6 +13,7 @@ import {
 } from '../../prover/fri/index.ts';
 import { reverseBits } from '../../prover/ntt.ts';
 import { deepKernels, usePcsWasm } from '../../prover/fri/_wasm.ts';
+import { checkOf } from './_verify-check.ts';
 
 const backend = new TsBackend();
 
@@ -60,15 +60,6 @@ function verify(inputs: Map<number, Uint32Array>, proof: FriProof, o: ProofOptio
   );
 }
 
-function checkOf(f: () => void): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof VerifyError) return e.check;
-    throw e;
-  }
-  return 'accepted';
-}
 
 describe('fast arithmetic', () => {
   it('mulF equals babybear.mul, edges included', () => {

@@ -9,21 +9,13 @@ import { ProofOptions, proofOptions } from '../../prover/options.ts';
 import { ConstraintError, VerifyError } from '../../prover/errors.ts';
 import { checkBuses } from '../../prover/air/debug.ts';
 import type { StarkProof } from '../../prover/stark/proof.ts';
+import { checkOf } from './_verify-check.ts';
 
 const fibMachine = defineMachine('fib', [fibTable]);
 /** Testing-size options with enough grinding that a changed nonce fails the PoW check. */
 const OPTS = proofOptions({ logBlowup: 2, numQueries: 6, foldingArity: 4, logFinalPolyLen: 2, powBits: 10 });
 const LOOSE = { minSecurityBits: 0 };
 
-function checkOf(f: () => void): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof VerifyError) return e.check;
-    throw e;
-  }
-  return 'accepted';
-}
 
 describe('Fibonacci AIR', () => {
   it('proves and verifies 2^16 rows at standard options', async () => {
