@@ -81,21 +81,15 @@ export type ProofTable =
   | 'divrem'
   | 'shift'
   | 'bitwise'
+  | 'extend'
   | 'lt'
   | 'bitcount'
-  | 'alu64'
-  | 'mul64'
-  | 'divrem64'
-  | 'shift64'
-  | 'lt64'
-  | 'bitcount64'
-  | 'memory'
-  | 'bulk-memory'
-  | 'syscall';
+  | 'load-store'
+  | 'bulk';
 
+/** The tables an instruction's work goes to (`vm/tables/<name>.ts`); 32- and 64-bit forms share one. */
 export const PROOF_TABLES: readonly ProofTable[] = [
-  'cpu', 'add-sub', 'mul', 'divrem', 'shift', 'bitwise', 'lt', 'bitcount', 'alu64', 'mul64',
-  'divrem64', 'shift64', 'lt64', 'bitcount64', 'memory', 'bulk-memory', 'syscall',
+  'cpu', 'add-sub', 'mul', 'divrem', 'shift', 'bitwise', 'extend', 'lt', 'bitcount', 'load-store', 'bulk',
 ];
 
 /** Trap kinds, in the order of the `trap` instruction's operand. */
@@ -200,26 +194,26 @@ const UN32: ReadonlyArray<[string, InstrClass, ProofTable, (x: number) => number
   ['ctz', 'bitcount', 'bitcount', ctz32, 'count trailing zero bits'],
   ['popcnt', 'bitcount', 'bitcount', popcnt32, 'count one bits'],
   ['eqz', 'compare', 'lt', (x) => b(x === 0), '1 if zero else 0'],
-  ['extend8_s', 'bitwise', 'bitwise', (x) => (x << 24) >> 24, 'sign-extend the low byte'],
-  ['extend16_s', 'bitwise', 'bitwise', (x) => (x << 16) >> 16, 'sign-extend the low 16 bits'],
+  ['extend8_s', 'bitwise', 'extend', (x) => (x << 24) >> 24, 'sign-extend the low byte'],
+  ['extend16_s', 'bitwise', 'extend', (x) => (x << 16) >> 16, 'sign-extend the low 16 bits'],
 ];
 
 const BIN64: ReadonlyArray<[string, InstrClass, ProofTable, (x: bigint, y: bigint) => bigint, string, ((x: bigint, y: bigint) => TrapKind | undefined)?]> = [
-  ['add64', 'alu64', 'alu64', (x, y) => I64(x + y), 'wrapping addition'],
-  ['sub64', 'alu64', 'alu64', (x, y) => I64(x - y), 'wrapping subtraction'],
-  ['mul64', 'mul64', 'mul64', (x, y) => I64(x * y), 'low 64 bits of the product'],
-  ['div_s64', 'div64', 'divrem64', (x, y) => I64(x / y), 'signed division; traps on 0 and INT64_MIN / -1', divsTrap64],
-  ['div_u64', 'div64', 'divrem64', (x, y) => I64(U64(x) / U64(y)), 'unsigned division; traps on 0', divTrap64],
-  ['rem_s64', 'div64', 'divrem64', (x, y) => I64(x % y), 'signed remainder; traps on 0', divTrap64],
-  ['rem_u64', 'div64', 'divrem64', (x, y) => I64(U64(x) % U64(y)), 'unsigned remainder; traps on 0', divTrap64],
-  ['and64', 'alu64', 'alu64', (x, y) => x & y, 'bitwise and'],
-  ['or64', 'alu64', 'alu64', (x, y) => x | y, 'bitwise or'],
-  ['xor64', 'alu64', 'alu64', (x, y) => x ^ y, 'bitwise xor'],
-  ['shl64', 'shift64', 'shift64', (x, y) => I64(x << (U64(y) & 63n)), 'shift left by y mod 64'],
-  ['shr_s64', 'shift64', 'shift64', (x, y) => x >> (U64(y) & 63n), 'arithmetic shift right by y mod 64'],
-  ['shr_u64', 'shift64', 'shift64', (x, y) => I64(U64(x) >> (U64(y) & 63n)), 'logical shift right by y mod 64'],
-  ['rotl64', 'shift64', 'shift64', (x, y) => { const n = U64(y) & 63n; return I64((U64(x) << n) | (U64(x) >> ((64n - n) & 63n))); }, 'rotate left by y mod 64'],
-  ['rotr64', 'shift64', 'shift64', (x, y) => { const n = U64(y) & 63n; return I64((U64(x) >> n) | (U64(x) << ((64n - n) & 63n))); }, 'rotate right by y mod 64'],
+  ['add64', 'alu64', 'add-sub', (x, y) => I64(x + y), 'wrapping addition'],
+  ['sub64', 'alu64', 'add-sub', (x, y) => I64(x - y), 'wrapping subtraction'],
+  ['mul64', 'mul64', 'mul', (x, y) => I64(x * y), 'low 64 bits of the product'],
+  ['div_s64', 'div64', 'divrem', (x, y) => I64(x / y), 'signed division; traps on 0 and INT64_MIN / -1', divsTrap64],
+  ['div_u64', 'div64', 'divrem', (x, y) => I64(U64(x) / U64(y)), 'unsigned division; traps on 0', divTrap64],
+  ['rem_s64', 'div64', 'divrem', (x, y) => I64(x % y), 'signed remainder; traps on 0', divTrap64],
+  ['rem_u64', 'div64', 'divrem', (x, y) => I64(U64(x) % U64(y)), 'unsigned remainder; traps on 0', divTrap64],
+  ['and64', 'alu64', 'bitwise', (x, y) => x & y, 'bitwise and'],
+  ['or64', 'alu64', 'bitwise', (x, y) => x | y, 'bitwise or'],
+  ['xor64', 'alu64', 'bitwise', (x, y) => x ^ y, 'bitwise xor'],
+  ['shl64', 'shift64', 'shift', (x, y) => I64(x << (U64(y) & 63n)), 'shift left by y mod 64'],
+  ['shr_s64', 'shift64', 'shift', (x, y) => x >> (U64(y) & 63n), 'arithmetic shift right by y mod 64'],
+  ['shr_u64', 'shift64', 'shift', (x, y) => I64(U64(x) >> (U64(y) & 63n)), 'logical shift right by y mod 64'],
+  ['rotl64', 'shift64', 'shift', (x, y) => { const n = U64(y) & 63n; return I64((U64(x) << n) | (U64(x) >> ((64n - n) & 63n))); }, 'rotate left by y mod 64'],
+  ['rotr64', 'shift64', 'shift', (x, y) => { const n = U64(y) & 63n; return I64((U64(x) >> n) | (U64(x) << ((64n - n) & 63n))); }, 'rotate right by y mod 64'],
 ];
 
 const CMP64: ReadonlyArray<[string, (x: bigint, y: bigint) => number, string]> = [
@@ -236,12 +230,12 @@ const CMP64: ReadonlyArray<[string, (x: bigint, y: bigint) => number, string]> =
 ];
 
 const UN64: ReadonlyArray<[string, InstrClass, ProofTable, (x: bigint) => bigint, string]> = [
-  ['clz64', 'bitcount', 'bitcount64', clz64, 'count leading zero bits'],
-  ['ctz64', 'bitcount', 'bitcount64', ctz64, 'count trailing zero bits'],
-  ['popcnt64', 'bitcount', 'bitcount64', popcnt64, 'count one bits'],
-  ['extend8_s64', 'alu64', 'alu64', (x) => BigInt.asIntN(8, x), 'sign-extend the low byte'],
-  ['extend16_s64', 'alu64', 'alu64', (x) => BigInt.asIntN(16, x), 'sign-extend the low 16 bits'],
-  ['extend32_s64', 'alu64', 'alu64', (x) => BigInt.asIntN(32, x), 'sign-extend the low 32 bits'],
+  ['clz64', 'bitcount', 'bitcount', clz64, 'count leading zero bits'],
+  ['ctz64', 'bitcount', 'bitcount', ctz64, 'count trailing zero bits'],
+  ['popcnt64', 'bitcount', 'bitcount', popcnt64, 'count one bits'],
+  ['extend8_s64', 'alu64', 'extend', (x) => BigInt.asIntN(8, x), 'sign-extend the low byte'],
+  ['extend16_s64', 'alu64', 'extend', (x) => BigInt.asIntN(16, x), 'sign-extend the low 16 bits'],
+  ['extend32_s64', 'alu64', 'extend', (x) => BigInt.asIntN(32, x), 'sign-extend the low 32 bits'],
 ];
 
 /** Loads: mnemonic, bytes, signed, 64-bit result. */
@@ -284,17 +278,17 @@ for (const [m, cls, table, fn, doc] of UN32) add(m, ['dst', 'src', 'none'], cls,
 for (const [m, cls, table, fn, doc, trap] of BIN64) {
   add(m, ['dst64', 'src64', 'src64'], cls, table, `a <- b ${m} c (i64): ${doc}`, { kind: 'bin64', fn, ...(trap ? { trap } : {}) });
 }
-for (const [m, fn, doc] of CMP64) add(m, ['dst', 'src64', 'src64'], 'compare64', 'lt64', `a <- b ${m} c (i64 operands, i32 result): ${doc}`, { kind: 'cmp64', fn });
+for (const [m, fn, doc] of CMP64) add(m, ['dst', 'src64', 'src64'], 'compare64', 'lt', `a <- b ${m} c (i64 operands, i32 result): ${doc}`, { kind: 'cmp64', fn });
 for (const [m, cls, table, fn, doc] of UN64) add(m, ['dst64', 'src64', 'none'], cls, table, `a <- ${m}(b) (i64): ${doc}`, { kind: 'un64', fn });
-add('eqz64', ['dst', 'src64', 'none'], 'compare64', 'lt64', 'a <- 1 if the i64 b is zero else 0', { kind: 'test64', fn: (x) => b(x === 0n) });
-add('extend_s', ['dst64', 'src', 'none'], 'alu64', 'alu64', 'a:a+1 <- sign-extended i32 b', { kind: 'widen', fn: (x) => BigInt(x | 0) });
-add('extend_u', ['dst64', 'src', 'none'], 'alu64', 'alu64', 'a:a+1 <- zero-extended i32 b', { kind: 'widen', fn: (x) => BigInt(x >>> 0) });
+add('eqz64', ['dst', 'src64', 'none'], 'compare64', 'lt', 'a <- 1 if the i64 b is zero else 0', { kind: 'test64', fn: (x) => b(x === 0n) });
+add('extend_s', ['dst64', 'src', 'none'], 'alu64', 'extend', 'a:a+1 <- sign-extended i32 b', { kind: 'widen', fn: (x) => BigInt(x | 0) });
+add('extend_u', ['dst64', 'src', 'none'], 'alu64', 'extend', 'a:a+1 <- zero-extended i32 b', { kind: 'widen', fn: (x) => BigInt(x >>> 0) });
 for (const [m, bytes, signed, wide] of LOADS) {
-  add(m, [wide ? 'dst64' : 'dst', 'src', 'offset'], 'memory', 'memory',
+  add(m, [wide ? 'dst64' : 'dst', 'src', 'offset'], 'memory', 'load-store',
     `a <- ${bytes}-byte ${bytes < (wide ? 8 : 4) ? (signed ? 'sign-extended ' : 'zero-extended ') : ''}heap[b + c] (little-endian; traps out of bounds)`);
 }
 for (const [m, bytes, wide] of STORES) {
-  add(m, [wide ? 'src64' : 'src', 'src', 'offset'], 'memory', 'memory', `heap[b + c] <- low ${bytes} byte(s) of a (traps out of bounds)`);
+  add(m, [wide ? 'src64' : 'src', 'src', 'offset'], 'memory', 'load-store', `heap[b + c] <- low ${bytes} byte(s) of a (traps out of bounds)`);
 }
 add('jmp', ['target', 'none', 'none'], 'control', 'cpu', 'pc <- a');
 add('brz', ['src', 'target', 'none'], 'control', 'cpu', 'if a = 0 then pc <- b');
@@ -305,12 +299,12 @@ add('call_indirect', ['src', 'frame', 'type'], 'call', 'cpu', 'call the function
 add('ret', ['none', 'none', 'none'], 'call', 'cpu', 'pc <- slot 0; fp <- fp - (frame operand of the call at pc - 1)');
 add('memory.size', ['dst', 'none', 'none'], 'memory', 'cpu', 'a <- heap size in 64 KiB pages');
 add('memory.grow', ['dst', 'src', 'none'], 'memory', 'cpu', 'grow the heap by b pages; a <- old size, or -1 beyond the maximum');
-add('mcopy', ['src3', 'none', 'none'], 'bulk-memory', 'bulk-memory', 'copy heap[a+1 .. a+1+(a+2)) to heap[a ..] (slots a, a+1, a+2: dest, src, n), as memmove');
-add('mfill', ['src3', 'none', 'none'], 'bulk-memory', 'bulk-memory', 'fill heap[a .. a+(a+2)) with the low byte of a+1 (slots a, a+1, a+2: dest, value, n)');
-add('read', ['dst', 'src', 'src'], 'syscall', 'syscall', 'copy up to c bytes of private input to heap[b..]; a <- count');
-add('read_public', ['dst', 'src', 'src'], 'syscall', 'syscall', 'copy up to c bytes of public input to heap[b..]; a <- count');
-add('commit', ['src', 'src', 'none'], 'syscall', 'syscall', 'append heap[a .. a+b) to the public output');
-add('panic', ['src', 'src', 'none'], 'syscall', 'syscall', 'stop with a guest panic; the message is the UTF-8 text heap[a .. a+b)');
+add('mcopy', ['src3', 'none', 'none'], 'bulk-memory', 'bulk', 'copy heap[a+1 .. a+1+(a+2)) to heap[a ..] (slots a, a+1, a+2: dest, src, n), as memmove');
+add('mfill', ['src3', 'none', 'none'], 'bulk-memory', 'bulk', 'fill heap[a .. a+(a+2)) with the low byte of a+1 (slots a, a+1, a+2: dest, value, n)');
+add('read', ['dst', 'src', 'src'], 'syscall', 'bulk', 'copy up to c bytes of private input to heap[b..]; a <- count');
+add('read_public', ['dst', 'src', 'src'], 'syscall', 'bulk', 'copy up to c bytes of public input to heap[b..]; a <- count');
+add('commit', ['src', 'src', 'none'], 'syscall', 'bulk', 'append heap[a .. a+b) to the public output');
+add('panic', ['src', 'src', 'none'], 'syscall', 'cpu', 'stop with a guest panic; the message is the UTF-8 text heap[a .. a+b)');
 
 // Compare-and-branch (appended after the first ISA version): one row instead of a compare that
 // writes a temporary and a brz/brnz that reads it; the compiler fuses the pair when the temporary is dead.
