@@ -1,12 +1,16 @@
 /**
- * The ALU bus: how the CPU hands an arithmetic instruction to the table that proves it.
+ * The ALU bus: how the CPU hands an instruction to the table that proves its work.
  *
- * One bus for every ALU table (add-sub, mul, divrem, shift, bitwise, extend, lt, bitcount), so a
- * CPU row makes ONE interaction whatever the instruction: the tuple carries the ISA opcode, and
- * each table receives only its own opcodes (its `op` column is a sum of one-hot selectors times
- * opcode constants, see `opcodeOf`). Tuple, 13 field elements, all limbs u16 (low limb first):
+ * One bus for every table the CPU delegates to (add-sub, mul, divrem, shift, bitwise, extend, lt,
+ * bitcount, and load-store and bulk), so a CPU row makes ONE interaction whatever the instruction:
+ * the tuple carries the ISA opcode, and each table receives only its own opcodes (its `op` column
+ * is a sum of one-hot selectors times opcode constants, see `opcodeOf`). Tuple, 15 field elements,
+ * limbs u16 (low limb first):
  *
- *   (op, x0, x1, xh0, xh1, y0, y1, yh0, yh1, z0, z1, zh0, zh1)
+ *   (op, x0, x1, xh0, xh1, y0, y1, yh0, yh1, z0, z1, zh0, zh1, ts, e)
+ *
+ * `ts` (the CPU row's memory timestamp) and `e` (an extra operand: the address offset of a load or
+ * store, the I/O position of a syscall) are 0 for the arithmetic tables, which `receiveAlu` fills in.
  *
  * x, y: the operands (y is the immediate for `.i` forms); z: the result (for compare-and-branch
  * `br_*`, the 0/1 condition). The `h` words are the high words of i64 values and are 0 for 32-bit
@@ -21,7 +25,7 @@ import { defineBus } from '../../prover/bus.ts';
 import type { RangeCounts } from './range.ts';
 import type { ByteCounts } from './bytes.ts';
 
-export const ALU_ARITY = 13;
+export const ALU_ARITY = 15;
 export const aluBus = defineBus('alu', { arity: ALU_ARITY, kind: 'permutation' });
 
 /** ALU events of one table: raw 32-bit words (as the executor's Int32Array holds them). */
@@ -48,6 +52,7 @@ export interface LookupCounts {
 export function aluTuple(op: number, x: number, xh: number, y: number, yh: number, z: number, zh: number): number[] {
   const t = [op];
   for (const w of [x, xh, y, yh, z, zh]) t.push(w & 0xffff, (w >>> 16) & 0xffff);
+  t.push(0, 0);
   return t;
 }
 
@@ -63,7 +68,7 @@ export function receiveAlu(
     if (v.length !== 2) throw new RangeError(`receiveAlu: ${what} must be two u16 limbs`);
     return v;
   };
-  aluBus.receive(b, [op, ...two(limbs.x, 'x'), ...two(limbs.xh, 'xh'), ...two(limbs.y, 'y'), ...two(limbs.yh, 'yh'), ...two(limbs.z, 'z'), ...two(limbs.zh, 'zh')], isReal);
+  aluBus.receive(b, [op, ...two(limbs.x, 'x'), ...two(limbs.xh, 'xh'), ...two(limbs.y, 'y'), ...two(limbs.yh, 'yh'), ...two(limbs.z, 'z'), ...two(limbs.zh, 'zh'), 0, 0], isReal);
 }
 
 /**
