@@ -654,7 +654,7 @@ function run(program: Program, io: ExecuteIO, opts: ExecuteOptions): ExecutionRe
             while (sTop < nfp + funcFrame[a]!) sTop = Math.min(stackLimit, sTop * 2);
             s = grownSlots(s, sTop + slack);
           }
-          s[nfp] = z = pc;
+          s[nfp] = z = pc | (b << 16);
           fp = nfp;
           pc = funcEntry[a]!;
           break;
@@ -672,19 +672,17 @@ function run(program: Program, io: ExecuteIO, opts: ExecuteOptions): ExecutionRe
             while (sTop < nfp + funcFrame[f]!) sTop = Math.min(stackLimit, sTop * 2);
             s = grownSlots(s, sTop + slack);
           }
-          s[nfp] = z = pc;
+          s[nfp] = z = pc | (b << 16);
           fp = nfp;
           pc = funcEntry[f]!;
           break;
         }
         case 125: { // ret
-          const link = s[fp]!;
-          const ci = (link - 1) * INSTR_WORDS;
-          const cop = code[ci];
-          if (!(link >= 1 && link <= nInstr && (cop === 123 || cop === 124))) throw new Stop('invalid', undefined, `return to ${link}, which does not follow a call`);
-          x = link;
-          fp = fp - code[ci + 2]!;
-          pc = link;
+          // The link is (return pc) | (frame offset << 16): one slot gives both, so proving a
+          // return needs no second instruction fetch (see vm/isa.ts).
+          x = s[fp]!;
+          fp = fp - (x >>> 16);
+          pc = x & 0xffff;
           break;
         }
         case 126: // memory.size
@@ -817,7 +815,7 @@ function run(program: Program, io: ExecuteIO, opts: ExecuteOptions): ExecutionRe
     const stack = [funcName(at)];
     let truncated = false;
     for (let f = fp, depth = 0; ; depth++) {
-      const link = s[f]!;
+      const link = s[f]! & 0xffff;
       const ci = (link - 1) * INSTR_WORDS;
       if (!(link >= 1 && link <= nInstr && (code[ci] === 123 || code[ci] === 124))) break;
       if (depth === 64) {
@@ -827,7 +825,7 @@ function run(program: Program, io: ExecuteIO, opts: ExecuteOptions): ExecutionRe
       const caller = funcName(link - 1);
       if (caller === '<entry>') break;
       stack.push(caller);
-      f -= code[ci + 2]!;
+      f -= s[f]! >>> 16;
     }
     let err: ExecutionError;
     switch (e.kind) {

@@ -22,11 +22,11 @@
  * turn one `i64.mul` into tens of 32-bit instructions.
  *
  * Calls. `call f, off` starts the callee's frame at `fp + off` (the caller's frame size), writes the
- * return pc into the callee's slot 0 (the link) and jumps. Arguments were written by the caller into
- * the callee's slots 1.. beforehand; results come back in slots 1.. of the callee frame. `ret` reads
- * the link and restores `fp` by subtracting the `off` operand of the call instruction just before the
- * return address (a second instruction fetch instead of a second stack slot, so a call writes one
- * slot).
+ * link `(pc + 1) | off << 16` into the callee's slot 0 and jumps. Arguments were written by the
+ * caller into the callee's slots 1.. beforehand; results come back in slots 1.. of the callee frame.
+ * `ret` reads the link, jumps to its low half and subtracts its high half from `fp`: one slot holds
+ * both, so a call writes one slot and a return reads one, with no second instruction fetch. Hence
+ * code is limited to 2^16 instructions and frame offsets to 2^16 slots (checked by `makeProgram`).
  *
  * Syscalls and precompiles are instructions of the `syscall` / `precompile` classes; opcodes
  * 0xc0..0xff are reserved for precompiles (registered by `precompiles/registry.ts`).
@@ -294,9 +294,9 @@ add('jmp', ['target', 'none', 'none'], 'control', 'cpu', 'pc <- a');
 add('brz', ['src', 'target', 'none'], 'control', 'cpu', 'if a = 0 then pc <- b');
 add('brnz', ['src', 'target', 'none'], 'control', 'cpu', 'if a != 0 then pc <- b');
 add('br_table', ['src', 'target', 'count'], 'control', 'cpu', 'pc <- b + min(a as u32, c): the c+1 instructions from b are jumps (the last one is the default)');
-add('call', ['func', 'frame', 'none'], 'call', 'cpu', 'fp <- fp + b; slot 0 <- pc + 1; pc <- entry of function a');
-add('call_indirect', ['src', 'frame', 'type'], 'call', 'cpu', 'call the function at table[a]; traps if a is out of the table, the entry is null or its signature is not c');
-add('ret', ['none', 'none', 'none'], 'call', 'cpu', 'pc <- slot 0; fp <- fp - (frame operand of the call at pc - 1)');
+add('call', ['func', 'frame', 'none'], 'call', 'cpu', 'fp <- fp + b; slot 0 <- (pc + 1) | b << 16 (the link); pc <- entry of function a');
+add('call_indirect', ['src', 'frame', 'type'], 'call', 'cpu', 'as call, to the function at table[a]; traps if a is out of the table, the entry is null or its signature is not c');
+add('ret', ['none', 'none', 'none'], 'call', 'cpu', 'pc <- low 16 bits of slot 0; fp <- fp - (high 16 bits of slot 0)');
 add('memory.size', ['dst', 'none', 'none'], 'memory', 'cpu', 'a <- heap size in 64 KiB pages');
 add('memory.grow', ['dst', 'src', 'none'], 'memory', 'cpu', 'grow the heap by b pages; a <- old size, or -1 beyond the maximum');
 add('mcopy', ['src3', 'none', 'none'], 'bulk-memory', 'bulk', 'copy heap[a+1 .. a+1+(a+2)) to heap[a ..] (slots a, a+1, a+2: dest, src, n), as memmove');

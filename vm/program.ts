@@ -212,6 +212,8 @@ export function validateProgram(p: ProgramFields): void {
   if (!(initialPages <= maxPages && maxPages <= MAX_PAGES)) fail(`memory pages initial ${initialPages} max ${maxPages} (limit ${MAX_PAGES})`);
   if (p.code.length % INSTR_WORDS !== 0) fail('code length is not a whole number of instructions');
   const nInstr = p.code.length / INSTR_WORDS;
+  // A call's link holds the return pc in 16 bits (vm/isa.ts, Calls).
+  if (nInstr > 0xffff) fail(`${nInstr} instructions: code is limited to 65535`);
   if (!(p.entry < nInstr)) fail(`entry ${p.entry} outside the code (${nInstr} instructions)`);
   const heapBytes = initialPages * PAGE_SIZE;
   for (const [i, d] of p.data.entries()) {
@@ -264,7 +266,7 @@ export function validateProgram(p: ProgramFields): void {
           if (!(v >= 0 && v < nFuncs)) bad('is not a function');
           break;
         case 'frame':
-          if (!(v >= 0 && v <= MAX_SLOT)) bad('is not a frame offset');
+          if (!(v >= 0 && v <= 0xffff)) bad('is not a frame offset below 2^16');
           break;
         case 'type':
           if (!(v >= 0 && v < p.types.length)) bad('is not a type');
