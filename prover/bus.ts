@@ -34,6 +34,15 @@
  * must stay below p (true when every table has fewer than p / max(m) rows, i.e. always for m <= 2^3
  * and heights <= 2^27). A `beta` equal to some fingerprint makes an inverse undefined: the prover
  * then fails (probability <= N / |F_ext|) rather than producing a bad proof.
+ *
+ * Segmented proofs (continuations): a long run is proved as several proofs whose buses balance only
+ * together, plus terms the verifier computes from public data. Then beta and gamma are shared: the
+ * caller draws them once every proof's main trace is committed (`ProveOptions.busChallenges`), each
+ * verifier returns its proof's bus sum (`VerifyOptions.busBalance: 'external'`) and the caller checks
+ * sum of all proofs' sums + `logUpTerms(public terms) = 0`. The argument above holds unchanged with
+ * N counting every term of every proof and of the verifier's list, PROVIDED the challenges are drawn
+ * after everything that enters a fingerprint is fixed: every proof's main root and public values
+ * and the verifier-side terms (derive them from a transcript that observed all of those).
  * @module
  */
 import { type Dag, Op, type Expr } from './air/expr.ts';
@@ -42,7 +51,7 @@ import type { ExprLike } from './air/expr.ts';
 import { compile, registerFile, run, type EvalInputs } from './air/program.ts';
 import { P, add as add_, sub as sub_, neg as neg_ } from './field/babybear.ts';
 import { mulFast } from './air/_mul.ts';
-import { eBatchInverse, eMul, type Ext4 } from './field/ext4.ts';
+import { eBatchInverse, eMul, isCanonicalExt, type Ext4 } from './field/ext4.ts';
 import type { Matrix } from './matrix.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
@@ -251,4 +260,125 @@ export function busChallenges(beta: Ext4, gamma: Ext4, maxArity: number): Uint32
     g = eMul(g, gamma);
   }
   return out;
+}
+
+/** The two LogUp challenges: beta (the evaluation point) and gamma (the tuple compressor). */
+export interface BusChallenges {
+  readonly beta: Ext4;
+  readonly gamma: Ext4;
+}
+
+/** Checks that `ch` holds two canonical ext4 elements; `what` names the argument in the error. */
+export function assertBusChallenges(ch: BusChallenges, what = 'busChallenges'): void {
+  if (typeof ch !== 'object' || ch === null) throw new TypeError(`${what} must be { beta, gamma }`);
+  for (const k of ['beta', 'gamma'] as const) {
+    const v = ch[k];
+    if (!(v instanceof Uint32Array) || !isCanonicalExt(v)) throw new TypeError(`${what}.${k} must be a canonical ext4 element (Uint32Array of 4 values < p)`);
+  }
+}
+
+/** One term the verifier adds to the bus balance itself (see `logUpTerms` for the sign). */
+export interface BusTerm {
+  readonly bus: Bus;
+  /** Field elements (< p); as many as the bus's arity. */
+  readonly tuple: readonly number[];
+  /** Signed integer in (-p, p): positive = sent, negative = received (as `send` / `receive`). */
+  readonly multiplicity: number;
+}
+
+function checkTuple(bus: Bus, tuple: readonly number[], what: string): void {
+  if (!(bus instanceof Bus)) throw new TypeError(`${what}: bus must be a Bus`);
+  if (!Array.isArray(tuple)) throw new TypeError(`${what}: tuple must be an array of field elements`);
+  if (bus.arity !== undefined && tuple.length !== bus.arity) throw new RangeError(`${what}: bus ${bus.name} carries ${bus.arity}-tuples, got ${tuple.length}`);
+  for (const v of tuple) if (!Number.isInteger(v) || v < 0 || v >= P) throw new RangeError(`${what}: tuple value ${v} on bus ${bus.name} is not a field element`);
+}
+
+/** fp = busId + gamma t_1 + ... + gamma^k t_k, written into out[o..o+4], with g = [gamma, gamma^2, ...] flat. */
+function fingerprintAt(out: Uint32Array, o: number, bus: Bus, tuple: readonly number[], g: Uint32Array): void {
+  let f0 = bus.id, f1 = 0, f2 = 0, f3 = 0;
+  for (let j = 0; j < tuple.length; j++) {
+    const t = tuple[j]!;
+    const c = 4 * j;
+    f0 = add(f0, mul(g[c]!, t));
+    f1 = add(f1, mul(g[c + 1]!, t));
+    f2 = add(f2, mul(g[c + 2]!, t));
+    f3 = add(f3, mul(g[c + 3]!, t));
+  }
+  out[o] = f0;
+  out[o + 1] = f1;
+  out[o + 2] = f2;
+  out[o + 3] = f3;
+}
+
+/** [gamma, gamma^2, ..., gamma^k] as flat ext4. */
+function gammaPowers(gamma: Ext4, k: number): Uint32Array {
+  return busChallenges(gamma, gamma, k).subarray(4);
+}
+
+/**
+ * The fingerprint of `tuple` on `bus` under `ch`, exactly as the prover's aux trace computes it:
+ * `busId + gamma t_1 + gamma^2 t_2 + ... + gamma^k t_k` (ext4).
+ */
+export function fingerprint(bus: Bus, tuple: readonly number[], ch: BusChallenges): Ext4 {
+  assertBusChallenges(ch);
+  checkTuple(bus, tuple, 'fingerprint');
+  const out = new Uint32Array(4);
+  fingerprintAt(out, 0, bus, tuple, gammaPowers(ch.gamma, tuple.length));
+  return out;
+}
+
+/**
+ * The verifier's own share of the bus balance: sum over `terms` of `m / (beta - fingerprint)`.
+ *
+ * Sign convention (the same as a table's): a positive multiplicity is a SEND, a negative one a
+ * RECEIVE, taken as a field element (-m is p - m). So a public value that some table receives with
+ * multiplicity m is cancelled by the term `{ bus, tuple, multiplicity: +m }` (the verifier "sends"
+ * it), and one a table sends by `multiplicity: -m`. For segmented proofs the claim is
+ * `sum of the proofs' busSum + logUpTerms(terms) = 0`.
+ *
+ * One batch inversion for all terms (thousands of public bytes cost one ext4 inversion). Throws a
+ * RangeError naming the term if beta equals its fingerprint (probability ~ terms / p^4: the
+ * challenges were unlucky or chosen by someone who should not have chosen them).
+ */
+export function logUpTerms(terms: readonly BusTerm[], ch: BusChallenges): Ext4 {
+  assertBusChallenges(ch);
+  if (!Array.isArray(terms)) throw new TypeError('logUpTerms: terms must be an array');
+  const n = terms.length;
+  let maxArity = 0;
+  const mults = new Uint32Array(n);
+  terms.forEach((term, i) => {
+    checkTuple(term.bus, term.tuple, `logUpTerms: term ${i}`);
+    const m = term.multiplicity;
+    if (!Number.isInteger(m) || m <= -P || m >= P) throw new RangeError(`logUpTerms: term ${i}: multiplicity ${m} must be an integer in (-p, p)`);
+    mults[i] = m < 0 ? m + P : m;
+    maxArity = Math.max(maxArity, term.tuple.length);
+  });
+  if (n === 0) return new Uint32Array(4);
+  const g = gammaPowers(ch.gamma, maxArity);
+  const beta = ch.beta;
+  const dens = new Uint32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    const term = terms[i]!;
+    fingerprintAt(dens, 4 * i, term.bus, term.tuple, g);
+    for (let c = 0; c < 4; c++) dens[4 * i + c] = sub(beta[c]!, dens[4 * i + c]!);
+  }
+  let invs: Uint32Array;
+  try {
+    invs = eBatchInverse(dens);
+  } catch {
+    const i = dens.findIndex((_, j) => j % 4 === 0 && dens[j] === 0 && dens[j + 1] === 0 && dens[j + 2] === 0 && dens[j + 3] === 0) / 4;
+    const term = terms[i]!;
+    throw new RangeError(`logUpTerms: beta equals the fingerprint of term ${i} (bus ${term.bus.name}, tuple [${term.tuple.join(', ')}]); the challenges are unusable`);
+  }
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n; i++) {
+    const m = mults[i]!;
+    if (m === 0) continue;
+    const o = 4 * i;
+    s0 = add(s0, mul(invs[o]!, m));
+    s1 = add(s1, mul(invs[o + 1]!, m));
+    s2 = add(s2, mul(invs[o + 2]!, m));
+    s3 = add(s3, mul(invs[o + 3]!, m));
+  }
+  return Uint32Array.of(s0, s1, s2, s3);
 }

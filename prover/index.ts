@@ -18,12 +18,12 @@ export {
   type Label,
   type ConstraintSystem,
 } from './air/builder.ts';
-export { checkConstraints, checkAllConstraints, checkBuses, type CheckOptions, type BusCheckInput } from './air/debug.ts';
+export { checkConstraints, checkAllConstraints, checkBuses, EXTRA_TERMS, type CheckOptions, type BusCheckInput, type CheckBusesOptions, type ExtraBusTerm } from './air/debug.ts';
 export { eachLabel, rejectionsOf, attacksPassingWithout, type Attack, type Scenario } from './air/harness.ts';
-export { Bus, defineBus, type BusOptions } from './bus.ts';
+export { Bus, defineBus, fingerprint, logUpTerms, type BusOptions, type BusChallenges, type BusTerm } from './bus.ts';
 export { defineMachine, type Machine } from './stark/machine.ts';
 export { prove, setup, type Witness, type ProveOptions, type ProvingKey, type VerifyingKey } from './stark/prove.ts';
-export { verify, DEFAULT_MIN_SECURITY_BITS, type VerifyOptions } from './stark/verify.ts';
+export { verify, DEFAULT_MIN_SECURITY_BITS, type VerifyOptions, type VerifyResult } from './stark/verify.ts';
 export { defaultBackend } from './stark/pcs.ts';
 export type { StarkProof, TableProof } from './stark/proof.ts';
 export { encodeProof, decodeProof } from './proof-format.ts';

@@ -10,7 +10,8 @@
  */
 import type { Matrix } from '../matrix.ts';
 import type { ConstraintFailure, BusFailure, DebugReport } from '../errors.ts';
-import { toSigned, add, sub } from '../field/babybear.ts';
+import { P, toSigned, add, sub } from '../field/babybear.ts';
+import type { Bus } from '../bus.ts';
 import { Op } from './expr.ts';
 import type { AnyTable, Constraint, Label } from './builder.ts';
 import { compile, registerFile, run, type EvalInputs, type Program } from './program.ts';
@@ -148,12 +149,49 @@ export interface BusCheckInput {
 }
 
 /**
- * Recomputes every interaction of every table and lists the tuples whose multiplicities do not
- * cancel on their bus, by table, row and tuple (at most `maxFailures`, default 100).
+ * A term outside every table (what a verifier adds itself: public input bytes, claimed output,
+ * the initial state). `multiplicity` is a signed integer: positive = sent, negative = received,
+ * the convention of `logUpTerms`.
  */
-export function checkBuses(inputs: readonly BusCheckInput[], opts: { maxFailures?: number; skipBuses?: ReadonlySet<string> } = {}): DebugReport {
+export interface ExtraBusTerm {
+  /** The bus, or its name. */
+  readonly bus: Bus | string;
+  readonly tuple: readonly number[];
+  readonly multiplicity: number;
+}
+
+/** Table name under which `checkBuses` reports an unmatched extra term (its row is the term's index). */
+export const EXTRA_TERMS = '(extra)';
+
+export interface CheckBusesOptions {
+  /** Stop after this many failures (default 100). */
+  readonly maxFailures?: number;
+  /** Buses (by name) not checked. */
+  readonly skipBuses?: ReadonlySet<string>;
+  /**
+   * Terms added to the balance besides the tables' interactions, e.g. a verifier's public terms when
+   * checking the whole witness of a segmented proof (all segments' tables in `inputs`).
+   */
+  readonly extra?: readonly ExtraBusTerm[];
+}
+
+/**
+ * Recomputes every interaction of every table (plus `extra` terms) and lists the tuples whose
+ * multiplicities do not cancel on their bus, by table, row and tuple (at most `maxFailures`,
+ * default 100). Several segments of one machine may appear in `inputs` (the same table twice).
+ */
+export function checkBuses(inputs: readonly BusCheckInput[], opts: CheckBusesOptions = {}): DebugReport {
   interface Seen { total: number; rows: { table: string; row: number; m: number }[] }
   const buses = new Map<string, Map<string, Seen>>();
+  const tally = (busName: string, tuple: readonly number[], m: number, table: string, row: number): void => {
+    let bus = buses.get(busName);
+    if (!bus) buses.set(busName, (bus = new Map()));
+    const key = tuple.join(',');
+    let seen = bus.get(key);
+    if (!seen) bus.set(key, (seen = { total: 0, rows: [] }));
+    seen.total = add(seen.total, m);
+    seen.rows.push({ table, row, m });
+  };
   for (const { table, trace, publics, preprocessed } of inputs) {
     const sys = table.system;
     if (sys.interactions.length === 0) continue;
@@ -176,17 +214,21 @@ export function checkBuses(inputs: readonly BusCheckInput[], opts: { maxFailures
           for (let j = 0; j < it.tuple.length; j++) tuple.push(regs[prog.rootReg[k++]! * LANES + i]!);
           const m = regs[prog.rootReg[k++]! * LANES + i]!;
           if (m === 0) continue;
-          let bus = buses.get(it.bus.name);
-          if (!bus) buses.set(it.bus.name, (bus = new Map()));
-          const key = tuple.join(',');
-          let seen = bus.get(key);
-          if (!seen) bus.set(key, (seen = { total: 0, rows: [] }));
-          seen.total = it.sign > 0 ? add(seen.total, m) : sub(seen.total, m);
-          seen.rows.push({ table: table.name, row: start + i, m: it.sign > 0 ? m : sub(0, m) });
+          tally(it.bus.name, tuple, it.sign > 0 ? m : sub(0, m), table.name, start + i);
         }
       }
     }
   }
+  (opts.extra ?? []).forEach((term, i) => {
+    const name = typeof term.bus === 'string' ? term.bus : term.bus?.name;
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError(`checkBuses: extra term ${i} has no bus`);
+    if (!Array.isArray(term.tuple) || term.tuple.some((v) => !Number.isInteger(v) || v < 0 || v >= P)) {
+      throw new RangeError(`checkBuses: extra term ${i} on bus ${name}: the tuple must hold field elements`);
+    }
+    const m = term.multiplicity;
+    if (!Number.isInteger(m) || m <= -P || m >= P) throw new RangeError(`checkBuses: extra term ${i} on bus ${name}: multiplicity ${m} must be an integer in (-p, p)`);
+    if (m !== 0) tally(name, term.tuple, m < 0 ? m + P : m, EXTRA_TERMS, i);
+  });
   const max = opts.maxFailures ?? 100;
   const busFailures: BusFailure[] = [];
   outer: for (const [bus, tuples] of buses) {

@@ -3,8 +3,9 @@
  *
  * Transcript order (every item is observed before the challenge after it is drawn):
  *   label 'tensor-zkvm/stark/v1' -> version, hasher, options -> machine name, table count, per table (name,
- *   logHeight, widths, public values) -> preprocessed root (if any) -> main root -> beta, gamma ->
- *   aux root and the tables' bus sums -> alpha -> quotient root -> zeta -> PCS opening (which
+ *   logHeight, widths, public values) -> preprocessed root (if any) -> main root -> beta, gamma
+ *   (drawn; or, for one segment of a segmented proof, given by the caller and observed, beta then
+ *   gamma, see `ProveOptions.busChallenges`) -> aux root and the tables' bus sums -> alpha -> quotient root -> zeta -> PCS opening (which
  *   observes the opened values before its own challenges).
  * @module
  */

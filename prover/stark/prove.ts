@@ -18,7 +18,7 @@ import { ConstraintError, type ConstraintFailure, type BusFailure } from '../err
 import { mul, rootOfUnity } from '../field/babybear.ts';
 import { eMul, ext, type Ext4 } from '../field/ext4.ts';
 import { checkAllConstraints, checkBuses, traceInputs, assertTrace } from '../air/debug.ts';
-import { buildAuxTrace, busChallenges } from '../bus.ts';
+import { assertBusChallenges, buildAuxTrace, busChallenges, type BusChallenges } from '../bus.ts';
 import { Transcript } from '../transcript.ts';
 import { createPcs, defaultBackend, type StarkPcs, type PcsData } from './pcs.ts';
 import type { Machine } from './machine.ts';
@@ -53,12 +53,29 @@ export interface ProveOptions {
   readonly options?: ProofOptions;
   /** Default: a fresh `defaultBackend()` (WASM on all cores), disposed when the proof is done. */
   readonly backend?: ProverBackend;
-  /** Run the debug checks first and throw ConstraintError on a bad trace (default true). */
-  readonly debug?: boolean;
+  /**
+   * Run the debug checks first and throw ConstraintError on a bad trace (default true).
+   * 'constraints' checks the constraints but not the bus balance: for one segment of a segmented
+   * proof, whose buses balance only with the other segments (check the whole witness with
+   * `checkBuses(..., { extra })` instead).
+   */
+  readonly debug?: boolean | 'constraints';
   /** From `setup`; computed on the fly when the machine has preprocessed columns and none is given. */
   readonly provingKey?: ProvingKey;
   /** Hash of every Merkle tree (default: `defaultHasher()`, BLAKE3). */
   readonly hasher?: Hasher;
+  /**
+   * Shared bus challenges, for a proof that is one segment of several (continuations). When given,
+   * the prover does not draw beta and gamma from its transcript: after committing the main traces it
+   * calls this with its main root, awaits the challenges and OBSERVES them (beta then gamma, so
+   * alpha, zeta and the FRI challenges depend on them), then goes on. The caller runs all segment
+   * proofs concurrently and resolves every callback once all main roots are in (a barrier), with
+   * challenges derived from a transcript that observed every segment's main root, public values and
+   * the verifier-side terms (see `bus.ts`); the verifier is then given the same challenges
+   * (`VerifyOptions.busChallenges`). Challenges known before a segment's main trace is committed make
+   * the bus argument unsound. Without this option the proof is a self-contained one, as before.
+   */
+  readonly busChallenges?: (mainRoot: Uint8Array) => BusChallenges | Promise<BusChallenges>;
 }
 
 /** With TZKVM_STARK_TIMING=1, prints each prover phase's wall time to stderr. */
@@ -144,6 +161,8 @@ export async function prove(machine: Machine, witness: Witness, opts: ProveOptio
 async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions, backend: ProverBackend): Promise<StarkProof> {
   const options = opts.options ?? opts.provingKey?.options ?? ProofOptions.standard();
   const debug = opts.debug ?? true;
+  if (debug !== true && debug !== false && debug !== 'constraints') throw new TypeError("prove: debug must be a boolean or 'constraints'");
+  if (opts.busChallenges !== undefined && typeof opts.busChallenges !== 'function') throw new TypeError('prove: busChallenges must be a function (mainRoot) => { beta, gamma }');
   const hasPre = machine.tables.some((t) => t.preprocessed);
   const hasher = opts.hasher ?? defaultHasher();
   const pk = opts.provingKey ?? (hasPre ? await setup(machine, options, backend, hasher) : null);
@@ -159,8 +178,11 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
       const r = checkAllConstraints(machine.tables[i]!, witness.traces[i]!, { publics: publics[i], preprocessed: preOf(i), maxFailures: 20 });
       failures.push(...r.failures);
     }
-    const bus = checkBuses(machine.tables.map((table, i) => ({ table, trace: witness.traces[i]!, publics: publics[i], preprocessed: preOf(i) })));
-    const busFailures: BusFailure[] = [...bus.busFailures];
+    const busFailures: BusFailure[] = [];
+    if (debug === true) {
+      const bus = checkBuses(machine.tables.map((table, i) => ({ table, trace: witness.traces[i]!, publics: publics[i], preprocessed: preOf(i) })));
+      busFailures.push(...bus.busFailures);
+    }
     if (failures.length > 0 || busFailures.length > 0) throw new ConstraintError({ ok: false, failures, busFailures });
   }
 
@@ -175,9 +197,27 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
   t.observeDigest(main.root);
   timer('main commitment');
 
-  // Phase 2: bus challenges, aux traces, bus sums.
-  const beta = t.sampleExt();
-  const gamma = t.sampleExt();
+  // Phase 2: bus challenges (drawn here, or shared across segments and observed), aux traces, bus sums.
+  let beta: Ext4;
+  let gamma: Ext4;
+  if (opts.busChallenges) {
+    let shared: BusChallenges;
+    try {
+      shared = await opts.busChallenges(main.root.slice());
+      assertBusChallenges(shared, 'prove: the busChallenges callback result');
+    } catch (e) {
+      pcs.release(main.data);
+      throw e;
+    }
+    beta = shared.beta.slice();
+    gamma = shared.gamma.slice();
+    t.observeExt(beta);
+    t.observeExt(gamma);
+    timer('shared bus challenges');
+  } else {
+    beta = t.sampleExt();
+    gamma = t.sampleExt();
+  }
   const challenges = busChallenges(beta, gamma, machine.maxArity);
   const auxIndex: number[] = [];
   const auxMatrices: Matrix[] = [];
@@ -249,7 +289,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
       (backend as { readonly pool?: TaskPool }).pool,
     );
     timer('quotient: constraint evaluation');
-    chunkMatrices.push(await splitQuotient(backend, q, logN, logQ, chunks, debug));
+    chunkMatrices.push(await splitQuotient(backend, q, logN, logQ, chunks, debug !== false));
     timer('quotient: split into chunks');
   }
   const quotient = await pcs.commit(chunkMatrices);

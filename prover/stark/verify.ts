@@ -1,6 +1,7 @@
 /**
  * The multi-table STARK verifier. It replays the prover's transcript (`proof.ts`), checks the
- * statement's shape, the options against its minimum, the LogUp bus balance, each table's
+ * statement's shape, the options against its minimum, the LogUp bus balance (or, for one segment of
+ * several, returns the proof's bus sum for the caller to balance), each table's
  * constraints at the out-of-domain point against its quotient chunks, and finally the PCS opening
  * (Merkle paths, DEEP quotients, FRI folds, final polynomial, grinding).
  *
@@ -13,7 +14,7 @@ import { eAdd, eMul, equals, ext, isCanonicalExt, type Ext4 } from '../field/ext
 import { VerifyError } from '../errors.ts';
 import { securityBits, proofOptions, type ProofOptions } from '../options.ts';
 import { evaluateConstraintsAt, selectorsAt, combine, quotientAt } from '../air/ood.ts';
-import { busChallenges } from '../bus.ts';
+import { assertBusChallenges, busChallenges, type BusChallenges } from '../bus.ts';
 import { Transcript } from '../transcript.ts';
 import { verifyPcs } from './pcs.ts';
 import { hasherByName } from '../hash/index.ts';
@@ -30,6 +31,24 @@ export interface VerifyOptions {
   readonly vk?: VerifyingKey;
   /** Expected public values per table (machine order); checked when given. */
   readonly publics?: readonly (readonly number[] | undefined)[];
+  /**
+   * The shared bus challenges of a segmented proof (see `ProveOptions.busChallenges`): observed in
+   * place of drawing beta and gamma, exactly as the prover did. A proof made with other challenges,
+   * or with its own, fails ('ood').
+   */
+  readonly busChallenges?: BusChallenges;
+  /**
+   * 'zero' (default): this proof's bus sums must add up to zero ('bus-balance'). 'external': the
+   * check is the caller's: add the returned `busSum` of every segment and the verifier-side terms
+   * (`logUpTerms`) and require zero. Never use 'external' without doing that check.
+   */
+  readonly busBalance?: 'zero' | 'external';
+}
+
+/** What an accepted proof yields. */
+export interface VerifyResult {
+  /** Sum of the bus sums of this proof's tables (zero for a self-contained proof). */
+  readonly busSum: Ext4;
 }
 
 export const DEFAULT_MIN_SECURITY_BITS = 100;
@@ -59,10 +78,13 @@ function checkShape(machine: Machine, proof: StarkProof, vk: VerifyingKey | unde
   if (anyAux !== (proof.roots.aux !== null)) throw shape(anyAux ? 'aux commitment missing' : 'unexpected aux commitment');
 }
 
-/** Checks a proof of `machine`; throws VerifyError naming the failed check, returns on success. */
-export function verify(machine: Machine, proof: StarkProof, opts: VerifyOptions = {}): void {
+/**
+ * Checks a proof of `machine`; throws VerifyError naming the failed check, returns the proof's
+ * total bus sum on success (zero unless `busBalance: 'external'`).
+ */
+export function verify(machine: Machine, proof: StarkProof, opts: VerifyOptions = {}): VerifyResult {
   try {
-    verifyInner(machine, proof, opts);
+    return verifyInner(machine, proof, opts);
   } catch (e) {
     if (e instanceof VerifyError) throw e;
     // A malformed proof object (not from decodeProof) can trip a helper's own argument checks.
@@ -70,7 +92,16 @@ export function verify(machine: Machine, proof: StarkProof, opts: VerifyOptions 
   }
 }
 
-function verifyInner(machine: Machine, proof: StarkProof, opts: VerifyOptions): void {
+function verifyInner(machine: Machine, proof: StarkProof, opts: VerifyOptions): VerifyResult {
+  const balance = opts.busBalance ?? 'zero';
+  if (balance !== 'zero' && balance !== 'external') throw new VerifyError('options', `busBalance must be 'zero' or 'external', got ${String(balance)}`);
+  if (opts.busChallenges !== undefined) {
+    try {
+      assertBusChallenges(opts.busChallenges, 'verify: busChallenges');
+    } catch (e) {
+      throw new VerifyError('options', (e as Error).message);
+    }
+  }
   if (typeof proof !== 'object' || proof === null || !Array.isArray(proof.tables) || typeof proof.roots !== 'object' || proof.roots === null) {
     throw shape('the proof is not a StarkProof object');
   }
@@ -105,8 +136,17 @@ function verifyInner(machine: Machine, proof: StarkProof, opts: VerifyOptions): 
   const preRoot = opts.vk?.root ?? null;
   observeStatement(t, machine, options, hasher.name, proof.tables, preRoot);
   t.observeDigest(proof.roots.main);
-  const beta = t.sampleExt();
-  const gamma = t.sampleExt();
+  let beta: Ext4;
+  let gamma: Ext4;
+  if (opts.busChallenges) {
+    beta = opts.busChallenges.beta;
+    gamma = opts.busChallenges.gamma;
+    t.observeExt(beta);
+    t.observeExt(gamma);
+  } else {
+    beta = t.sampleExt();
+    gamma = t.sampleExt();
+  }
   const challenges = busChallenges(beta, gamma, machine.maxArity);
   if (proof.roots.aux) {
     t.observeDigest(proof.roots.aux);
@@ -119,7 +159,7 @@ function verifyInner(machine: Machine, proof: StarkProof, opts: VerifyOptions): 
   // Bus balance: the LogUp sums of all tables cancel.
   let total: Ext4 = ext(0);
   for (const tp of proof.tables) if (tp.busSum) total = eAdd(total, tp.busSum);
-  if (!equals(total, ext(0))) throw new VerifyError('bus-balance', 'the LogUp sums of the tables do not add up to zero', { sum: Array.from(total).join(',') });
+  if (balance === 'zero' && !equals(total, ext(0))) throw new VerifyError('bus-balance', 'the LogUp sums of the tables do not add up to zero', { sum: Array.from(total).join(',') });
 
   // Opened values: shape, then the OOD identity per table.
   const preTables = machine.tables.map((tb) => tb.preprocessed !== undefined);
@@ -195,4 +235,5 @@ function verifyInner(machine: Machine, proof: StarkProof, opts: VerifyOptions): 
   if (hasAux) rounds.push({ root: proof.roots.aux!, dims: dims(auxIdx, (i) => 4 * tables[i]!.system.auxWidth), points: auxIdx.map((i) => tracePoints(proof.tables[i]!.logHeight)), values: auxRound });
   rounds.push({ root: proof.roots.quotient, dims: dims(all, (i) => 4 * tables[i]!.info.quotientChunks), points: all.map(() => [zeta]), values: quotRound });
   verifyPcs(options, hasher, rounds, proof.pcs, t);
+  return { busSum: total };
 }
