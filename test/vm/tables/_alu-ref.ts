@@ -23,9 +23,9 @@ export function refEvent(op: number, x: number, y = 0, xh = 0, yh = 0): AluEvent
   switch (sem.kind) {
     case 'bin32':
       if (sem.trap?.(x | 0, y | 0)) throw new RangeError(`refEvent: ${ISA[op]!.mnemonic} traps on (${x}, ${y})`);
-      return { op, x: x | 0, y: y | 0, z: sem.fn(x | 0, y | 0) | 0 };
+      return { op, x: x | 0, xh: 0, y: y | 0, yh: 0, z: sem.fn(x | 0, y | 0) | 0, zh: 0 };
     case 'un32':
-      return { op, x: x | 0, y: 0, z: sem.fn(x | 0) | 0 };
+      return { op, x: x | 0, xh: 0, y: 0, yh: 0, z: sem.fn(x | 0) | 0, zh: 0 };
     case 'bin64':
       return out(sem.fn(BigInt.asIntN(64, wide(x, xh)), BigInt.asIntN(64, wide(y, yh))));
     case 'un64':
