@@ -32,10 +32,12 @@
  * count is a sum of at most 64 bits (integer <= 64 < p), the WebAssembly result; as a value <= 64
  * it is a valid u16 limb without a range check, and z1 = zh = 0 are constants in the tuple.
  *
- * Cost: 103 columns (64 bits, 32 chain, count, 6 selectors), 1 interaction, degree 3. The 64 bit
- * columns are paid by the 32-bit forms too; a 32-bit-only table would have 55. Reference: WASM
- * spec numerics (iclz, ictz, ipopcnt); zkVMs without these opcodes (SP1 on RISC-V) leave them to
- * software, which costs ~30-100 cycles per count.
+ * Cost: 103 columns (64 bits, 32 chain, count, 6 selectors; no isReal column), 1 interaction,
+ * degree 3, 119 cells per row (`bitcountTable.info`). The 64 bit columns are paid by the 32-bit
+ * forms too; a 32-bit-only table would have 55 columns. A chain per bit instead of per pair would
+ * need 64 chain columns but no count column (count then has degree 2 and rides in the tuple).
+ * Reference: the WebAssembly spec's numerics (iclz, ictz, ipopcnt); SP1 proves RISC-V, which has
+ * no such base instructions, so there is no chip of this name to compare with.
  * @module
  */
 import { defineTable } from '../../prover/air/builder.ts';

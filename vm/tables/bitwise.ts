@@ -23,9 +23,11 @@
  * word operation. A 32-bit row with non-zero high bytes is refused by its constraint, so no
  * tuple with a non-zero zh can be received for a 32-bit opcode.
  *
- * Cost: 33 columns, 9 interactions (8 byte lookups + the ALU receive), degree 2. The 32-bit rows
- * pay for the 4 high-byte lookups too (interactions are per table, not per row); a separate
- * 32-bit table would save them if 32-bit bitwise dominates a workload.
+ * Cost: 33 columns (no isReal column: isReal = sum of the selectors), 9 interactions (8 byte
+ * lookups + the ALU receive); its own constraints have degree 2, the bus pairs interactions into
+ * aux columns of degree 3 (`bitwiseTable.info`: 65 cells per row when this was written). The
+ * 32-bit rows pay for the 4 high-byte lookups too (interactions are per table, not per row); a
+ * separate 32-bit table would save them if 32-bit bitwise dominates a workload.
  * Reference: SP1's bitwise chip (`crates/core/machine/src/alu/bitwise`) has the same shape (one
  * byte lookup per byte, the opcode picking the lookup kind); Miden's bitwise chiplet does it with
  * bit limbs instead of a byte table.

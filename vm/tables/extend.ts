@@ -27,8 +27,10 @@
  * so they need no range check; being expressions, they need no columns. Padding rows are all zero:
  * every selector 0, so multiplicity 0 everywhere, and x0 = b0 + 256 b1 and the bit constraints hold.
  *
- * Cost: 14 columns, 3 interactions (ALU receive, one byte-range lookup, one range16), degree 3
- * (the tuple holds selector * column products). Reference: SP1 proves the sign bit of the most
+ * Cost: 14 columns (no isReal column), 3 interactions (ALU receive, one byte-range lookup, one
+ * range16), degree 3 (the tuples hold selector * column products), 38 cells per row
+ * (`extendTable.info`). A column for t would make the range16 tuple linear so that it pairs with
+ * the byte lookup in one aux column (35 cells); not done while bus pairing is new. Reference: SP1 proves the sign bit of the most
  * significant byte with a byte decomposition (its `most_sig_byte_decomp` in the load chips);
  * here the range16 lookup of 2 (t - 2^15 s) does it for any limb without 8 bit columns.
  * @module
