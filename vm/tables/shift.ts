@@ -178,6 +178,7 @@ for (let k = 0; k < 5; k++) {
   OP_INFO[OP64[k]!] = (k + 1) | 16;
 }
 
+const zByte = (Yb: Uint32Array, k: number): number => (k >= 0 && k < 10 ? Yb[k]! : 0);
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
 /**
@@ -252,11 +253,10 @@ export function shiftTrace(events: AluEvents, counts: LookupCounts): Matrix {
     if (kind === K_SHR_S) range16.record(counts.range16, 2 * (xw[3]! - TWO15 * neg));
     // fill bytes of 2^N - 2^e (only used when neg = 1)
     for (let j = 0; j < 8; j++) fb[j] = j >= N / 8 || j < q ? 0 : j === q ? 256 - M : 255;
-    // Z bytes 2j, 2j + 1 are Yb[2j - q], Yb[2j + 1 - q]
-    const zb = (j: number): number => (j - q >= 0 && j - q < 10 ? Yb[j - q]! : 0);
+    // Z byte j is Yb[j - q] (Y has 9 bytes; Yb[9] = 0)
     for (let j = 0; j < 4; j++) {
-      const lo = zb(2 * j) + 256 * zb(2 * j + 1);
-      const hi = zb(2 * j + 8) + 256 * zb(2 * j + 9);
+      const lo = zByte(Yb, 2 * j - q) + 256 * zByte(Yb, 2 * j + 1 - q);
+      const hi = zByte(Yb, 2 * j + 8 - q) + 256 * zByte(Yb, 2 * j + 9 - q);
       const fill = neg * (fb[2 * j]! + 256 * fb[2 * j + 1]!);
       v[o + C.z + j] = kind === K_SHL ? lo : kind === K_ROTL || kind === K_ROTR ? lo + hi : hi + fill;
     }
