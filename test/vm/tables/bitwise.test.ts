@@ -172,6 +172,16 @@ describe('bitwise attacks', () => {
     expect(rejectionsOf(scenario, a)).toContain(a.caughtBy);
   });
 
+  it('rejects any single-cell change in a real row (CPU side unchanged, lookups re-derived)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: EVENTS.length - 1 }), fc.integer({ min: 0, max: BitwiseCols.width - 1 }), fc.integer({ min: 1, max: P - 1 }), (row, col, delta) => {
+        const mutate = cheat((t) => set(t, row, col, t.values[row * W + col]! + delta), false);
+        return rejectionsOf(scenario, { attack: 'cell', mutate, caughtBy: '' }).length > 0;
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('every constraint and bus is needed: dropping it lets its attack through', () => {
     const labels = [...eachLabel(bitwiseTable), 'bytes', 'alu'];
     expect(labels).toHaveLength(18 + 2);
