@@ -18,14 +18,16 @@
  * limb x_i of X gives x_i * M = la_i + 256 lb_i + 2^16 hi_i with la, lb, hi bytes, so Y = X * M has
  * bytes (la_0, lb_0, la_1 + hi_0, lb_1, ..., la_3 + hi_2, lb_3, hi_3) (no carries: la_i is a
  * multiple of M and hi_{i-1} < M), and Z = Y * 256^q is a one-hot selection of those bytes. The
- * amount: u = 8q + r, and y0 = s + N * rest with s = u (left) or N - 1 - u (right); i32 rows have
- * q < 4 so u, s < 32.
+ * amount: u = 8q + r, e = u + isRight, and y0 = s + N * rest with s = u (left) or N - 1 - u (right);
+ * i32 rows have q < 4 so u, s < 32 and e <= 32. The fill of shr_s, 2^N - 2^e, has bytes 0 below q,
+ * 256 - M at q and 255 from q + 1 up to N / 8 - 1, a degree-2 expression in q, m and is64.
  *
  * Soundness (every equation below is an integer equation, since both sides stay below p):
  *   - amount: u in [0, N) (one-hot q, bits r, q < 4 on i32 rows), s in [0, N), rest in [0, 2^16)
  *     by range16, y0 < 2^16 (CPU limb): |y0 - s - N rest| < 2^23 < p, so s = y0 mod N exactly;
  *     y1, yh0, yh1 only travel on the bus.
- *   - m = (1 + r0)(1 + 3 r1)(1 + 15 r2) = 2^r with bits r; M = 2^rho <= 256.
+ *   - m = (1 + r0)(1 + 3 r1)(1 + 15 r2) = 2^r with bits r (the constraint subtracts 1 - isReal,
+ *     so padding rows have m = 0); M = 2^rho <= 256 since isRight is a bit on real rows.
  *   - product: x_i < 2^16 (CPU limbs; i32 rows copy x into the high word by constraint), so
  *     x_i * M < 2^24 and la + 256 lb + 2^16 hi < 2^24 with bytes from the `bytes` table: la, lb, hi
  *     are the unique digits of x_i * M. Hence Y, Z and every limb of LO, HI below are the exact
@@ -38,9 +40,12 @@
  *     is64 terms; isImm * is64 = 0, so it is one of the 15 opcodes of this table.
  * Padding rows (all zero) satisfy every constraint and have multiplicity 0 on every bus.
  *
- * Reference: SP1's ShiftLeft / ShiftRight chips (`alu/sll`, `alu/sr`) shift by a one-hot byte
- * offset and then by 0..7 bits with a carry per byte; here the bit shift is done on u16 limbs (one
- * product per limb, digits as bytes) and one product serves all five operations and both widths.
+ * Reference: SP1's ShiftLeft / ShiftRight chips (`crates/core/machine/src/alu/sll`, `alu/sr`)
+ * shift by a one-hot byte offset and then by 0..7 bits (a multiplier 2^(c mod 8), a carry per
+ * byte); the zkEVM specs prove SHL/SHR as a multiplication by 2^shift (`specs/opcode/1bSHL_1cSHR.md`).
+ * Here the bit shift is one product per u16 limb (digits as bytes, so no carry chain), right shifts
+ * are left shifts by N - s read from the high half, and one product serves all five operations and
+ * both widths. Cost: 45 columns, degree 3, 8 lookups (6 byte pairs, 2 range16) + 1 ALU receive.
  * @module
  */
 import { defineTable } from '../../prover/air/builder.ts';
