@@ -21,7 +21,8 @@
  * equality: the bytes are exactly the bytes of the CPU's x and y, and the z limbs (u16, being
  * recomposed from bytes: no further range check) are the bytes of x op y, which bytewise is the
  * word operation. A 32-bit row with non-zero high bytes is refused by its constraint, so no
- * tuple with a non-zero zh can be received for a 32-bit opcode.
+ * tuple with a non-zero zh can be received for a 32-bit opcode (the CPU table also asserts xh = yh
+ * = 0 for 32-bit operands; this table does not rely on it, at the price of 8 degree-2 constraints).
  *
  * Cost: 33 columns (no isReal column: isReal = sum of the selectors), 9 interactions (8 byte
  * lookups + the ALU receive); its own constraints have degree 2, the bus pairs interactions into
@@ -30,7 +31,7 @@
  * separate 32-bit table would save them if 32-bit bitwise dominates a workload.
  * Reference: SP1's bitwise chip (`crates/core/machine/src/alu/bitwise`) has the same shape (one
  * byte lookup per byte, the opcode picking the lookup kind); Miden's bitwise chiplet does it with
- * bit limbs instead of a byte table.
+ * 4-bit limbs over 8 rows instead of a byte table.
  * @module
  */
 import { defineTable } from '../../prover/air/builder.ts';
