@@ -203,6 +203,10 @@ const ATTACKS: Attack[] = [
   },
 ];
 
+/** attacksPassingWithout(...).length > 0, trying the attacks aimed at `label` first and stopping at the first that passes. */
+const passesWithout = (label: string): boolean =>
+  [...ATTACKS.filter((a) => a.caughtBy === label), ...ATTACKS.filter((a) => a.caughtBy !== label)].some((a) => attacksPassingWithout(scenario, label, [a]).length > 0);
+
 describe('mul attacks', () => {
   it('the scenario is honest', () => {
     expect(rejectionsOf(scenario, { attack: 'none', mutate: cheat(() => {}, true), caughtBy: '' })).toEqual([]);
@@ -214,7 +218,7 @@ describe('mul attacks', () => {
 
   it('every constraint and bus is needed: dropping it lets some attack through', () => {
     for (const label of [...eachLabel(mulTable), 'range16', 'bytes', 'alu']) {
-      expect(attacksPassingWithout(scenario, label, ATTACKS).length, label).toBeGreaterThan(0);
+      expect(passesWithout(label), label).toBe(true);
     }
   });
 
