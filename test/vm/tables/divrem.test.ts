@@ -435,6 +435,13 @@ describe('divrem end to end (real prover and verifier)', () => {
     rederive(divremTable, w.trace, w, true);
     expect(checkBuses([{ table: divremTable, trace: w.trace }, ...others(w)]).ok).toBe(true);
     const proof = await prove(machine, { traces: [w.stub, w.trace, ...w.lookups] }, { options: OPTS, provingKey: pk, debug: false });
-    expect(() => verify(machine, proof, { minSecurityBits: 0, vk: pk.vk })).toThrow(VerifyError);
+    let check = 'accepted';
+    try {
+      verify(machine, proof, { minSecurityBits: 0, vk: pk.vk });
+    } catch (e) {
+      if (!(e instanceof VerifyError)) throw e;
+      check = e.check;
+    }
+    expect(check).toBe('ood'); // the quotient no longer matches the constraints at the out-of-domain point
   });
 });
