@@ -88,7 +88,7 @@ export const DivRemCols = layout({
   y: 8, // divisor bytes (extended pattern): pinned by bytes.range, the ALU bus (y, and yh on 64-bit rows), the 32-bit extension constraint
   q: 8, // quotient bytes (extended pattern): pinned by bytes.range and (1)-(3) (a unique quotient, see the module doc)
   r: 4, // remainder u16 limbs (extended pattern): pinned by range16 and (1)-(3) (a unique remainder)
-  sign: 4, // sx, sy, sq, sr: pinned bits, 0 on unsigned rows, the top bit of the top byte/limb on signed rows (lookups)
+  sign: 4, // sx, sy, sq, sr: pinned bits, 0 on unsigned rows; on signed rows the top bit of the top limb/byte (lookups), except sq on rem rows (pinned by (1)-(3))
   carry: 8, // carry out of each u16 limb of Q*Y + R: pinned by the product equations, range16 on c and c + 2^16 - 2^14
   d: 4, // u16 limbs of |y| - |r| - 1: pinned by the comparison equations and range16
   borrow: 3, // signed borrows of the comparison: pinned by the comparison equations, b + 4 a byte
