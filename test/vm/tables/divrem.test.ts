@@ -18,6 +18,7 @@ import { rederive } from './_alu-cheat.ts';
 const op = (m: string): number => OP[m]!;
 const OPS32 = ['div_s', 'div_s.i', 'div_u', 'div_u.i', 'rem_s', 'rem_s.i', 'rem_u', 'rem_u.i'].map(op);
 const OPS64 = ['div_s64', 'div_u64', 'rem_s64', 'rem_u64'].map(op);
+const SIGNED_OPS = new Set(['div_s', 'div_s.i', 'rem_s', 'rem_s.i', 'div_s64', 'rem_s64'].map(op));
 
 /** The reference event from ISA[op].semantics, or undefined when the operation traps. */
 function ref(o: number, x: number, y: number, xh = 0, yh = 0): AluEvent | undefined {
@@ -402,6 +403,32 @@ describe('divrem attacks', () => {
       if (NO_SINGLE_ATTACK.has(label)) continue;
       expect(passesWithout(label), label).toBe(true);
     }
+  });
+
+  it('accepts the true quotient and remainder and no other pair near them (CPU writing the forged result)', () => {
+    const small = fc.integer({ min: -40, max: 40 });
+    fc.assert(
+      fc.property(fc.constantFrom(...DIVREM_OPS), small, small, fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 }), fc.boolean(), (o, x, y, dq, dr0, keepProduct) => {
+        const dr = keepProduct ? -dq * y : dr0; // keepProduct: q * y + r = x still holds
+        const wide = OPS64.includes(o);
+        const sgn = SIGNED_OPS.has(o);
+        const e = wide ? ref(o, x, y, x < 0 ? -1 : 0, y < 0 ? -1 : 0) : ref(o, x, y);
+        if (!e) return true;
+        if (!sgn && (x < 0 || y < 0)) return true; // keep the unsigned cases small too
+        const q = Math.trunc(x / y) + dq, r = x - Math.trunc(x / y) * y + dr;
+        const mutate = cheat((t) => {
+          putRow(t, 0, e);
+          putQ(t, 0, q >>> 0, q < 0 ? 0xffffffff : 0);
+          putR(t, 0, r >>> 0, r < 0 ? 0xffffffff : 0);
+          set(t, 0, C.sign + 2, sgn && q < 0 ? 1 : 0);
+          set(t, 0, C.sign + 3, sgn && r < 0 ? 1 : 0);
+          rederiveRow(t, 0);
+        }, true);
+        // the unchanged pair (dq = dr = 0) must pass: the forging itself is faithful
+        return (rejectionsOf(scenario, { attack: 'near', mutate, caughtBy: '' }).length === 0) === (dq === 0 && dr === 0);
+      }),
+      { numRuns: 60, examples: [[op('div_s'), -7, 2, 0, 0, false], [op('rem_u64'), 40, 7, 0, 0, false], [op('rem_s64'), -40, 7, 1, 0, true], [op('div_u.i'), 40, 7, -1, 0, true]] },
+    );
   });
 
   it('rejects any single-cell change of a real row (CPU side unchanged)', () => {
