@@ -13,11 +13,21 @@
  * X = beta. The bus identity is the constant term, so tuples on different buses (or of different
  * arity, since each bus has one arity) have different fingerprints and never cancel.
  *
- * Auxiliary trace of a table with K interactions: K ext4 columns `inv_k = sign m_k / (beta - fp_k)`
- * and one running-sum column `S`, pinned by
- *   - every row:   inv_k * (beta - fp_k) - sign m_k = 0           (degree 1 + deg fp_k, or deg m_k)
- *   - first row:   S - sum_k inv_k = 0
- *   - transition:  S' - S - sum_k inv_k' = 0
+ * Auxiliary trace of a table with K interactions: its interactions are grouped into G aux columns
+ * of one or two (`pairInteractions`), plus one running-sum column `S`, all ext4. With
+ * d_k = beta - fp_k and s_k m_k the signed multiplicity, a column holds its group's terms:
+ *   - alone:   col = s m / d,                  pinned by  col * d - s m = 0   (degree max(1 + deg fp, deg m))
+ *   - a pair:  col = s1 m1 / d1 + s2 m2 / d2,  pinned by  col * d1 * d2 - (s1 m1 d2 + s2 m2 d1) = 0
+ *                                               (degree max(1 + deg fp1 + deg fp2, deg m1 + deg fp2, deg m2 + deg fp1))
+ * A pair is formed only when its degree stays at most max(the table's own degree, every single
+ * interaction's degree, PAIRING_MIN_DEGREE = 3), so a table that already has degree 3 keeps its
+ * quotient, and the aux trace costs about half: 4 base cells per TWO interactions. (A degree-2
+ * table with several interactions goes to degree 3, i.e. two quotient chunks instead of one and a
+ * quotient domain twice as large; measured in `bench/bus-pairs.ts`, the cells saved outweigh it.)
+ * The prover fills a column with one inversion (of d1 d2) however many terms it holds.
+ * The running sum is pinned by
+ *   - first row:   S - sum_g col_g = 0
+ *   - transition:  S' - S - sum_g col_g' = 0
  *   - last row:    S - busSum = 0
  * where `busSum` (the table's final sum, an ext4 public value of the proof) is observed by the
  * transcript with the aux commitment. The verifier checks that the bus sums of all tables add to
@@ -34,6 +44,11 @@
  * must stay below p (true when every table has fewer than p / max(m) rows, i.e. always for m <= 2^3
  * and heights <= 2^27). A `beta` equal to some fingerprint makes an inverse undefined: the prover
  * then fails (probability <= N / |F_ext|) rather than producing a bad proof.
+ * Pairing changes nothing in this count: when d1 and d2 are both nonzero (all but probability
+ * N / |F_ext|, the same event as above), col * d1 * d2 = s1 m1 d2 + s2 m2 d1 has exactly one solution,
+ * col = s1 m1 / d1 + s2 m2 / d2, so the running sum is the same sum of N terms as with one column
+ * per interaction. (stwo's `constraint_framework/logup.rs` batches fractions into one column the
+ * same way, summing them as fractions before one inversion.)
  *
  * Segmented proofs (continuations): a long run is proved as several proofs whose buses balance only
  * together, plus terms the verifier computes from public data. Then beta and gamma are shared: the
@@ -51,7 +66,7 @@ import type { ExprLike } from './air/expr.ts';
 import { compile, registerFile, run, type EvalInputs } from './air/program.ts';
 import { P, add as add_, sub as sub_, neg as neg_ } from './field/babybear.ts';
 import { mulFast } from './air/_mul.ts';
-import { eBatchInverse, eMul, isCanonicalExt, type Ext4 } from './field/ext4.ts';
+import { W, eInv, eMul, isCanonicalExt, type Ext4 } from './field/ext4.ts';
 import type { Matrix } from './matrix.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
@@ -59,6 +74,7 @@ const add = add_;
 const sub = sub_;
 const neg = neg_;
 const mul = mulFast;
+const W_ = W;
 
 export interface BusOptions {
   /** Tuple length; checked at every interaction. */
@@ -121,42 +137,145 @@ export interface Interaction {
   readonly sign: 1 | -1;
 }
 
+/**
+ * out[o..o+4] = a[ao..ao+4] * b[bo..bo+4] in ext4 (x^4 = W), with `mulFast`: `ext4.mulAt` reduces
+ * with the slower `babybear.mul`, and the aux trace makes three of these per interaction and row.
+ * out may alias a or b.
+ */
+function mulAtFast(out: Uint32Array, o: number, a: Uint32Array, ao: number, b: Uint32Array, bo: number): void {
+  const a0 = a[ao]!, a1 = a[ao + 1]!, a2 = a[ao + 2]!, a3 = a[ao + 3]!;
+  const b0 = b[bo]!, b1 = b[bo + 1]!, b2 = b[bo + 2]!, b3 = b[bo + 3]!;
+  const c0 = add(mul(a0, b0), mul(W_, add(add(mul(a1, b3), mul(a2, b2)), mul(a3, b1))));
+  const c1 = add(add(mul(a0, b1), mul(a1, b0)), mul(W_, add(mul(a2, b3), mul(a3, b2))));
+  const c2 = add(add(add(mul(a0, b2), mul(a1, b1)), mul(a2, b0)), mul(W_, mul(a3, b3)));
+  const c3 = add(add(mul(a0, b3), mul(a1, b2)), add(mul(a2, b1), mul(a3, b0)));
+  out[o] = c0;
+  out[o + 1] = c1;
+  out[o + 2] = c2;
+  out[o + 3] = c3;
+}
+
+/**
+ * Inverts a flat vector of ext4 elements in place with one inversion (Montgomery's trick), using
+ * `scratch` (same length) for the prefix products. Returns the index of a zero element (the
+ * vector is then left unchanged), or -1.
+ */
+function batchInverseInPlace(values: Uint32Array, scratch: Uint32Array): number {
+  const n = values.length / 4;
+  const acc = Uint32Array.of(1, 0, 0, 0);
+  for (let i = 0; i < n; i++) {
+    const o = 4 * i;
+    if (values[o] === 0 && values[o + 1] === 0 && values[o + 2] === 0 && values[o + 3] === 0) return i;
+    scratch[o] = acc[0]!;
+    scratch[o + 1] = acc[1]!;
+    scratch[o + 2] = acc[2]!;
+    scratch[o + 3] = acc[3]!;
+    mulAtFast(acc, 0, acc, 0, values, o);
+  }
+  const inv = eInv(acc);
+  const v = new Uint32Array(4);
+  for (let i = n - 1; i >= 0; i--) {
+    const o = 4 * i;
+    v[0] = values[o]!;
+    v[1] = values[o + 1]!;
+    v[2] = values[o + 2]!;
+    v[3] = values[o + 3]!;
+    mulAtFast(values, o, inv, 0, scratch, o); // 1/x_i = (1/(x_0..x_i)) (x_0..x_{i-1})
+    mulAtFast(inv, 0, inv, 0, v, 0); // 1/(x_0..x_{i-1})
+  }
+  return -1;
+}
+
 /** Challenge slots: 0 = beta, j = gamma^j (1 <= j <= maxArity). */
 export const BETA = 0;
 
 /**
- * The aux columns and constraints for a table's interactions (see the module doc). Aux column k
- * holds inv_k, column K the running sum.
+ * Degree a paired aux column may reach even when the table's other constraints are of lower
+ * degree. 3 (by measurement, see `bench/bus-pairs.ts` and the module doc): a degree-2 table with
+ * several interactions then pairs them at the price of a second quotient chunk.
  */
-export function busConstraints(dag: Dag, interactions: readonly Interaction[]): { constraints: Constraint[]; auxWidth: number; maxArity: number } {
+export const PAIRING_MIN_DEGREE = 3;
+
+/**
+ * The aux columns and constraints for a table's interactions (see the module doc). Interactions
+ * are grouped by `pairInteractions` into one or two per aux column; aux column g holds the sum of
+ * its group's terms, column `groups.length` the running sum. `mainDegree` is the max degree of the
+ * table's own constraints (pairing never raises the table's degree above max(it, 3)).
+ */
+export function busConstraints(
+  dag: Dag,
+  interactions: readonly Interaction[],
+  mainDegree = 1,
+): { constraints: Constraint[]; auxWidth: number; maxArity: number; groups: readonly (readonly number[])[] } {
   const K = interactions.length;
-  if (K === 0) return { constraints: [], auxWidth: 0, maxArity: 0 };
+  if (K === 0) return { constraints: [], auxWidth: 0, maxArity: 0, groups: [] };
   const constraints: Constraint[] = [];
   const beta = dag.leaf(Op.Challenge, BETA, 0);
   let maxArity = 0;
-  const invs: Expr[] = [];
-  const invsNext: Expr[] = [];
-  interactions.forEach((it, k) => {
-    maxArity = Math.max(maxArity, it.tuple.length);
-    const inv = dag.leaf(Op.Aux, k, 0);
-    invs.push(inv);
-    invsNext.push(dag.leaf(Op.Aux, k, 1));
-    const fp = fingerprintExpr(dag, it);
-    const m = it.sign > 0 ? dag.node(it.multiplicity) : dag.neg(dag.node(it.multiplicity));
-    const c = dag.sub(dag.mul(inv, dag.sub(beta, fp)), m);
-    constraints.push({ id: c.id, label: () => `bus ${it.bus.name}: inverse column ${k} is m / (beta - fingerprint)`, phase: 'bus' });
+  for (const it of interactions) maxArity = Math.max(maxArity, it.tuple.length);
+  // d_k = beta - fp_k, sm_k = sign_k m_k
+  const dens = interactions.map((it) => dag.sub(beta, fingerprintExpr(dag, it)));
+  const sms = interactions.map((it) => (it.sign > 0 ? dag.node(it.multiplicity) : dag.neg(dag.node(it.multiplicity))));
+  const groups = pairInteractions(dag, interactions, mainDegree);
+  const cols: Expr[] = [];
+  const colsNext: Expr[] = [];
+  groups.forEach((g, c) => {
+    const col = dag.leaf(Op.Aux, c, 0);
+    cols.push(col);
+    colsNext.push(dag.leaf(Op.Aux, c, 1));
+    if (g.length === 1) {
+      const k = g[0]!;
+      const it = interactions[k]!;
+      constraints.push({ id: dag.sub(dag.mul(col, dens[k]!), sms[k]!).id, label: () => `bus ${it.bus.name}: aux column ${c} is m / (beta - fingerprint) (interaction ${k})`, phase: 'bus' });
+    } else {
+      const k1 = g[0]!, k2 = g[1]!;
+      const d1 = dens[k1]!, d2 = dens[k2]!;
+      const c0 = dag.sub(dag.mul(dag.mul(col, d1), d2), dag.add(dag.mul(sms[k1]!, d2), dag.mul(sms[k2]!, d1)));
+      const n1 = interactions[k1]!.bus.name, n2 = interactions[k2]!.bus.name;
+      constraints.push({ id: c0.id, label: () => `bus ${n1}/${n2}: aux column ${c} is m1 / (beta - fp1) + m2 / (beta - fp2) (interactions ${k1}, ${k2})`, phase: 'bus' });
+    }
   });
-  const s = dag.leaf(Op.Aux, K, 0);
-  const sNext = dag.leaf(Op.Aux, K, 1);
+  const G = groups.length;
+  const s = dag.leaf(Op.Aux, G, 0);
+  const sNext = dag.leaf(Op.Aux, G, 1);
   const sumOf = (xs: Expr[]): Expr => xs.reduce<Expr>((acc, x) => dag.add(acc, x), dag.constant(0));
   const first = dag.leaf(Op.IsFirstRow, 0, 0);
   const last = dag.leaf(Op.IsLastRow, 0, 0);
   const trans = dag.leaf(Op.IsTransition, 0, 0);
   const busSum = dag.leaf(Op.BusSum, 0, 0);
-  constraints.push({ id: dag.mul(first, dag.sub(s, sumOf(invs))).id, label: 'bus: running sum starts with the first row terms', phase: 'bus' });
-  constraints.push({ id: dag.mul(trans, dag.sub(dag.sub(sNext, s), sumOf(invsNext))).id, label: 'bus: running sum adds each row terms', phase: 'bus' });
+  constraints.push({ id: dag.mul(first, dag.sub(s, sumOf(cols))).id, label: 'bus: running sum starts with the first row terms', phase: 'bus' });
+  constraints.push({ id: dag.mul(trans, dag.sub(dag.sub(sNext, s), sumOf(colsNext))).id, label: 'bus: running sum adds each row terms', phase: 'bus' });
   constraints.push({ id: dag.mul(last, dag.sub(s, busSum)).id, label: 'bus: running sum ends at the table bus sum', phase: 'bus' });
-  return { constraints, auxWidth: K + 1, maxArity };
+  return { constraints, auxWidth: G + 1, maxArity, groups };
+}
+
+/**
+ * Groups a table's interactions into aux columns of one or two: greedily, in declaration order,
+ * each interaction is paired with the first later unpaired one whose pair constraint has degree
+ * at most D = max(mainDegree, every single interaction's degree, PAIRING_MIN_DEGREE), else it
+ * stays alone. With deg(col) = 1, f = deg fingerprint, e = deg m: one alone has degree
+ * max(1 + f, e); a pair max(1 + f1 + f2, e1 + f2, e2 + f1).
+ */
+export function pairInteractions(dag: Dag, interactions: readonly Interaction[], mainDegree = 1): number[][] {
+  const f = interactions.map((it) => it.tuple.reduce((d, t) => Math.max(d, dag.degree[t]!), 0));
+  const e = interactions.map((it) => dag.degree[it.multiplicity]!);
+  const single = (k: number): number => Math.max(1 + f[k]!, e[k]!);
+  const pair = (a: number, b: number): number => Math.max(1 + f[a]! + f[b]!, e[a]! + f[b]!, e[b]! + f[a]!);
+  let bound = Math.max(mainDegree, PAIRING_MIN_DEGREE);
+  for (let k = 0; k < interactions.length; k++) bound = Math.max(bound, single(k));
+  const used = new Uint8Array(interactions.length);
+  const groups: number[][] = [];
+  for (let a = 0; a < interactions.length; a++) {
+    if (used[a]) continue;
+    used[a] = 1;
+    let partner = -1;
+    for (let b = a + 1; b < interactions.length && partner < 0; b++) if (!used[b] && pair(a, b) <= bound) partner = b;
+    if (partner >= 0) {
+      used[partner] = 1;
+      groups.push([a, partner]);
+    } else groups.push([a]);
+  }
+  return groups;
 }
 
 function fingerprintExpr(dag: Dag, it: Interaction): Expr {
@@ -168,8 +287,9 @@ function fingerprintExpr(dag: Dag, it: Interaction): Expr {
 }
 
 /**
- * Builds a table's auxiliary trace on the trace domain: K inverse columns and the running sum, as
- * a row-major matrix of 4 (K + 1) base columns (ext column c = base columns 4c..4c+3), and the
+ * Builds a table's auxiliary trace on the trace domain: one column per group of `sys.auxGroups`
+ * (the sum of its one or two terms sign m / (beta - fp)) and the running sum, as a row-major
+ * matrix of 4 (G + 1) base columns (ext column c = base columns 4c..4c+3), and the
  * table's bus sum (the running sum's last value). `inputs` are the table's trace-domain inputs
  * with the challenges filled in (slot 0 = beta, slot j = gamma^j).
  */
@@ -178,15 +298,22 @@ export function buildAuxTrace(sys: ConstraintSystem, inputs: EvalInputs): { aux:
   const K = its.length;
   const n = inputs.height;
   if (K === 0) throw new RangeError('buildAuxTrace: the table has no bus interaction');
+  const groups = sys.auxGroups;
+  const G = groups.length;
   const roots: number[] = [];
   for (const it of its) roots.push(...it.tuple, it.multiplicity);
   const prog = compile(sys.dag, roots);
   const lanes = Math.min(256, n);
   const regs = registerFile(prog, lanes);
   const ch = inputs.challenges;
-  // dens[(row * K + k) * 4 ..] = beta - fingerprint; mults[row * K + k] = sign * m
-  const dens = new Uint32Array(n * K * 4);
-  const mults = new Uint32Array(n * K);
+  // Per chunk of rows: cd[(i * K + k) * 4 ..] = d = beta - fingerprint, cm[i * K + k] = sign * m.
+  const cd = new Uint32Array(lanes * K * 4);
+  const cm = new Uint32Array(lanes * K);
+  // Per row and aux column g: its term as num / den; one inversion per column (not per interaction):
+  // alone, num = s m and den = d; a pair, num = s1 m1 d2 + s2 m2 d1 and den = d1 d2.
+  const dens = new Uint32Array(n * G * 4);
+  const nums = new Uint32Array(n * G * 4);
+  const tmp = new Uint32Array(4);
   for (let start = 0; start < n; start += lanes) {
     const len = Math.min(lanes, n - start);
     run(prog, inputs, start, len, regs, lanes);
@@ -207,41 +334,55 @@ export function buildAuxTrace(sys: ConstraintSystem, inputs: EvalInputs): { aux:
           f2 = add(f2, mul(ch[g + 2]!, t));
           f3 = add(f3, mul(ch[g + 3]!, t));
         }
-        const o = ((start + i) * K + k) * 4;
-        dens[o] = sub(ch[0]!, f0);
-        dens[o + 1] = sub(ch[1]!, f1);
-        dens[o + 2] = sub(ch[2]!, f2);
-        dens[o + 3] = sub(ch[3]!, f3);
+        const o = (i * K + k) * 4;
+        cd[o] = sub(ch[0]!, f0);
+        cd[o + 1] = sub(ch[1]!, f1);
+        cd[o + 2] = sub(ch[2]!, f2);
+        cd[o + 3] = sub(ch[3]!, f3);
         const m = regs[mReg * lanes + i]!;
-        mults[(start + i) * K + k] = it.sign > 0 ? m : neg(m);
+        cm[i * K + k] = it.sign > 0 ? m : neg(m);
+      }
+    }
+    for (let c = 0; c < G; c++) {
+      const grp = groups[c]!;
+      const k1 = grp[0]!;
+      if (grp.length === 1) {
+        for (let i = 0; i < len; i++) {
+          const o = ((start + i) * G + c) * 4;
+          dens.set(cd.subarray((i * K + k1) * 4, (i * K + k1) * 4 + 4), o);
+          nums[o] = cm[i * K + k1]!;
+        }
+      } else {
+        const k2 = grp[1]!;
+        for (let i = 0; i < len; i++) {
+          const o = ((start + i) * G + c) * 4;
+          const o1 = (i * K + k1) * 4, o2 = (i * K + k2) * 4;
+          const m1 = cm[i * K + k1]!, m2 = cm[i * K + k2]!;
+          mulAtFast(dens, o, cd, o1, cd, o2);
+          // s1 m1 d2 + s2 m2 d1
+          for (let j = 0; j < 4; j++) tmp[j] = add(mul(m1, cd[o2 + j]!), mul(m2, cd[o1 + j]!));
+          nums.set(tmp, o);
+        }
       }
     }
   }
-  let invs: Uint32Array;
-  try {
-    invs = eBatchInverse(dens);
-  } catch {
-    throw new RangeError('LogUp: beta equals a fingerprint (probability ~ rows / p^4); retry with another transcript');
-  }
-  const w = 4 * (K + 1);
+  const scratch = new Uint32Array(dens.length);
+  if (batchInverseInPlace(dens, scratch) >= 0) throw new RangeError('LogUp: beta equals a fingerprint (probability ~ rows / p^4); retry with another transcript');
+  const invs = dens;
+  const w = 4 * (G + 1);
   const aux = new Uint32Array(n * w);
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   for (let row = 0; row < n; row++) {
-    for (let k = 0; k < K; k++) {
-      const m = mults[row * K + k]!;
-      const o = (row * K + k) * 4;
-      const a = row * w + 4 * k;
-      const v0 = mul(invs[o]!, m), v1 = mul(invs[o + 1]!, m), v2 = mul(invs[o + 2]!, m), v3 = mul(invs[o + 3]!, m);
-      aux[a] = v0;
-      aux[a + 1] = v1;
-      aux[a + 2] = v2;
-      aux[a + 3] = v3;
-      s0 = add(s0, v0);
-      s1 = add(s1, v1);
-      s2 = add(s2, v2);
-      s3 = add(s3, v3);
+    for (let c = 0; c < G; c++) {
+      const o = (row * G + c) * 4;
+      const a = row * w + 4 * c;
+      mulAtFast(aux, a, nums, o, invs, o);
+      s0 = add(s0, aux[a]!);
+      s1 = add(s1, aux[a + 1]!);
+      s2 = add(s2, aux[a + 2]!);
+      s3 = add(s3, aux[a + 3]!);
     }
-    const a = row * w + 4 * K;
+    const a = row * w + 4 * G;
     aux[a] = s0;
     aux[a + 1] = s1;
     aux[a + 2] = s2;
@@ -362,11 +503,9 @@ export function logUpTerms(terms: readonly BusTerm[], ch: BusChallenges): Ext4 {
     fingerprintAt(dens, 4 * i, term.bus, term.tuple, g);
     for (let c = 0; c < 4; c++) dens[4 * i + c] = sub(beta[c]!, dens[4 * i + c]!);
   }
-  let invs: Uint32Array;
-  try {
-    invs = eBatchInverse(dens);
-  } catch {
-    const i = dens.findIndex((_, j) => j % 4 === 0 && dens[j] === 0 && dens[j + 1] === 0 && dens[j + 2] === 0 && dens[j + 3] === 0) / 4;
+  const i = batchInverseInPlace(dens, new Uint32Array(dens.length));
+  const invs = dens;
+  if (i >= 0) {
     const term = terms[i]!;
     throw new RangeError(`logUpTerms: beta equals the fingerprint of term ${i} (bus ${term.bus.name}, tuple [${term.tuple.join(', ')}]); the challenges are unusable`);
   }

@@ -120,6 +120,8 @@ export interface ConstraintSystem {
   readonly preWidth: number;
   /** Number of ext4 auxiliary columns (each commits as 4 base columns); 0 without buses. */
   readonly auxWidth: number;
+  /** Interactions (indices) summed in each aux column but the last (the running sum): one or two each. */
+  readonly auxGroups: readonly (readonly number[])[];
   readonly numPublicValues: number;
   /** Largest number of challenges gamma^j the fingerprints use. */
   readonly maxArity: number;
@@ -217,7 +219,9 @@ function buildSystem(spec: TableSpecBase): ConstraintSystem {
   if (constraints.length === 0 && interactions.length === 0) {
     throw new RangeError(`table ${spec.name}: eval stated no constraint and no bus interaction`);
   }
-  const bus = busConstraints(dag, interactions);
+  let mainDegree = 1;
+  for (const c of constraints) mainDegree = Math.max(mainDegree, dag.degree[c.id]!);
+  const bus = busConstraints(dag, interactions, mainDegree);
   const all: Constraint[] = [...constraints, ...bus.constraints];
   let maxDegree = 1;
   for (const c of all) maxDegree = Math.max(maxDegree, dag.degree[c.id]!);
@@ -228,6 +232,7 @@ function buildSystem(spec: TableSpecBase): ConstraintSystem {
     mainWidth: spec.cols.width,
     preWidth: spec.preprocessed?.cols.width ?? 0,
     auxWidth: bus.auxWidth,
+    auxGroups: bus.groups,
     numPublicValues: spec.publicValues ?? 0,
     maxArity: bus.maxArity,
     maxDegree,
