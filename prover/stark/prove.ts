@@ -73,7 +73,10 @@ export interface ProveOptions {
    * challenges derived from a transcript that observed every segment's main root, public values and
    * the verifier-side terms (see `bus.ts`); the verifier is then given the same challenges
    * (`VerifyOptions.busChallenges`). Challenges known before a segment's main trace is committed make
-   * the bus argument unsound. Without this option the proof is a self-contained one, as before.
+   * the bus argument unsound. If one segment fails before its callback (a ConstraintError, say),
+   * the caller must reject the other callbacks' promises, or those proofs wait forever. A rejected
+   * callback makes `prove` reject with the same error. Without this option the proof is a
+   * self-contained one, as before.
    */
   readonly busChallenges?: (mainRoot: Uint8Array) => BusChallenges | Promise<BusChallenges>;
 }

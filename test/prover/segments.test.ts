@@ -194,6 +194,11 @@ describe('two segment proofs with shared bus challenges', () => {
     await expect(prove(machine, segments()[0], { options: OPTS, backend, debug: 'constraints', busChallenges: () => bad })).rejects.toBeInstanceOf(TypeError);
   });
 
+  it('a rejected callback (another segment failed) makes prove reject with that error', async () => {
+    const gone = new Error('segment 2 failed');
+    await expect(prove(machine, segments()[0], { options: OPTS, backend, debug: 'constraints', busChallenges: async () => Promise.reject(gone) })).rejects.toBe(gone);
+  });
+
   it("debug: true refuses a lone segment (its buses do not balance); 'constraints' still checks constraints", async () => {
     await expect(prove(machine, segments()[0], { options: OPTS, backend, busChallenges: () => ch })).rejects.toBeInstanceOf(ConstraintError);
     const w = segments()[0];
