@@ -83,3 +83,27 @@ export function observeStatement(
   t.observeU32(preRoot ? 1 : 0);
   if (preRoot) t.observeDigest(preRoot);
 }
+
+/** What a segment's challenge derivation must bind of it (see `observeSegment`). */
+export interface SegmentStatement {
+  readonly mainRoot: Uint8Array;
+  readonly tables: readonly Pick<TableProof, 'name' | 'logHeight' | 'publics'>[];
+}
+
+/**
+ * Observes one segment of a segmented proof into the transcript from which the caller draws the
+ * shared bus challenges: its main root, and per table its name, height and public values (a public
+ * value can enter a bus tuple, so it must be fixed before beta and gamma are known). The prover's
+ * `busChallenges` callback receives exactly this statement; a verifier rebuilds it from the proof
+ * (`{ mainRoot: proof.roots.main, tables: proof.tables }`), so both sides derive the same challenges.
+ */
+export function observeSegment(t: Transcript, s: SegmentStatement): void {
+  t.observeDigest(s.mainRoot);
+  t.observeU32(s.tables.length);
+  for (const tp of s.tables) {
+    t.observeBytes(new TextEncoder().encode(tp.name));
+    t.observeU32(tp.logHeight);
+    t.observeU32(tp.publics.length);
+    for (const v of tp.publics) t.observeBase(v);
+  }
+}

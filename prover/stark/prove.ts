@@ -25,7 +25,7 @@ import type { Machine } from './machine.ts';
 import type { Hasher } from '../hash/hasher.ts';
 import { defaultHasher } from '../hash/index.ts';
 import { domainSelectors, logQuotientBlowup, quotientValuesParallel, splitQuotient, QUOTIENT_SHIFT, type TaskPool } from './quotient.ts';
-import { observeStatement, PROOF_VERSION, TRANSCRIPT_LABEL, type StarkProof, type TableProof } from './proof.ts';
+import { observeStatement, PROOF_VERSION, TRANSCRIPT_LABEL, type SegmentStatement, type StarkProof, type TableProof } from './proof.ts';
 
 /** What the prover proves: one trace per table (machine order) and each table's public values. */
 export interface Witness {
@@ -67,18 +67,19 @@ export interface ProveOptions {
   /**
    * Shared bus challenges, for a proof that is one segment of several (continuations). When given,
    * the prover does not draw beta and gamma from its transcript: after committing the main traces it
-   * calls this with its main root, awaits the challenges and OBSERVES them (beta then gamma, so
-   * alpha, zeta and the FRI challenges depend on them), then goes on. The caller runs all segment
-   * proofs concurrently and resolves every callback once all main roots are in (a barrier), with
-   * challenges derived from a transcript that observed every segment's main root, public values and
-   * the verifier-side terms (see `bus.ts`); the verifier is then given the same challenges
+   * calls this with its main root (and its statement: the root, table heights and public values),
+   * awaits the challenges and OBSERVES them (beta then gamma, so alpha, zeta and the FRI challenges
+   * depend on them), then goes on. The caller runs all segment proofs concurrently and resolves
+   * every callback once all main roots are in (a barrier), with challenges derived from a
+   * transcript that observed every segment's statement (`observeSegment`) and the verifier-side
+   * terms (see `bus.ts`); the verifier is then given the same challenges
    * (`VerifyOptions.busChallenges`). Challenges known before a segment's main trace is committed make
    * the bus argument unsound. If one segment fails before its callback (a ConstraintError, say),
    * the caller must reject the other callbacks' promises, or those proofs wait forever. A rejected
    * callback makes `prove` reject with the same error. Without this option the proof is a
    * self-contained one, as before.
    */
-  readonly busChallenges?: (mainRoot: Uint8Array) => BusChallenges | Promise<BusChallenges>;
+  readonly busChallenges?: (mainRoot: Uint8Array, statement: SegmentStatement) => BusChallenges | Promise<BusChallenges>;
 }
 
 /** With TZKVM_STARK_TIMING=1, prints each prover phase's wall time to stderr. */
@@ -206,7 +207,8 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
   if (opts.busChallenges) {
     let shared: BusChallenges;
     try {
-      shared = await opts.busChallenges(main.root.slice());
+      const statement = { mainRoot: main.root.slice(), tables: shapes.map(({ name, logHeight, publics }) => ({ name, logHeight, publics: publics.slice() })) };
+      shared = await opts.busChallenges(main.root.slice(), statement);
       assertBusChallenges(shared, 'prove: the busChallenges callback result');
     } catch (e) {
       pcs.release(main.data);

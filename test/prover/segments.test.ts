@@ -14,7 +14,7 @@ import { Transcript } from '../../prover/transcript.ts';
 import { P } from '../../prover/field/babybear.ts';
 import { eAdd, eDiv, eMul, eSub, equals, ext, type Ext4 } from '../../prover/field/ext4.ts';
 import type { ProverBackend } from '../../prover/backend.ts';
-import type { StarkProof } from '../../prover/stark/proof.ts';
+import { observeSegment, type SegmentStatement, type StarkProof } from '../../prover/stark/proof.ts';
 import type { Matrix } from '../../prover/matrix.ts';
 import { checkOf } from './_verify-check.ts';
 
@@ -68,13 +68,13 @@ function segments(): [Witness, Witness] {
 const PUBLIC: BusTerm[] = [{ bus: pairs, tuple: [5, 50], multiplicity: 1 }];
 
 /**
- * The challenges as the VM will derive them: from a transcript that observed every segment's main
- * root (and, in a real statement, every segment's public values and the public terms too).
+ * The challenges as the VM will derive them: from a transcript that observed every segment's
+ * statement (main root, heights, public values) and the public terms.
  */
-function challengesOf(roots: readonly Uint8Array[], terms: readonly BusTerm[] = PUBLIC): BusChallenges {
+function challengesOf(segs: readonly SegmentStatement[], terms: readonly BusTerm[] = PUBLIC): BusChallenges {
   const t = new Transcript('test/segments/bus-challenges');
-  t.observeU32(roots.length);
-  for (const r of roots) t.observeDigest(r);
+  t.observeU32(segs.length);
+  for (const s of segs) observeSegment(t, s);
   t.observeU32(terms.length);
   for (const term of terms) {
     t.observeU32(term.bus.id);
@@ -84,16 +84,16 @@ function challengesOf(roots: readonly Uint8Array[], terms: readonly BusTerm[] = 
   return { beta: t.sampleExt(), gamma: t.sampleExt() };
 }
 
-/** A barrier for n provers: each callback resolves once all n main roots are in. */
-function barrier(n: number, derive: (roots: Uint8Array[]) => BusChallenges = (r) => challengesOf(r)) {
-  const roots: Uint8Array[] = new Array(n);
+/** A barrier for n provers: each callback resolves once all n statements are in. */
+function barrier(n: number) {
+  const segs: SegmentStatement[] = new Array(n);
   let arrived = 0;
   let release!: (ch: BusChallenges) => void;
   const done = new Promise<BusChallenges>((res) => (release = res));
   return {
-    callback: (i: number) => async (root: Uint8Array): Promise<BusChallenges> => {
-      roots[i] = root;
-      if (++arrived === n) release(derive(roots));
+    callback: (i: number) => async (_root: Uint8Array, statement: SegmentStatement): Promise<BusChallenges> => {
+      segs[i] = statement;
+      if (++arrived === n) release(challengesOf(segs));
       return done;
     },
     challenges: done,
@@ -108,6 +108,8 @@ async function proveSegments(backend: ProverBackend, ws: readonly Witness[], m: 
 
 const total = (sums: readonly Ext4[], terms: Ext4): Ext4 => sums.reduce((a, s) => eAdd(a, s), terms);
 const isZero = (e: Ext4): boolean => equals(e, ext(0));
+/** A verifier's view of a segment's statement: rebuilt from the proof. */
+const statementOf = (p: StarkProof): SegmentStatement => ({ mainRoot: p.roots.main, tables: p.tables });
 
 describe('debug checks over a segmented witness', () => {
   const inputs = (ws: readonly Witness[]) => ws.flatMap((w) => machine.tables.map((table, i) => ({ table, trace: w.traces[i]! })));
@@ -152,8 +154,9 @@ describe('two segment proofs with shared bus challenges', () => {
     expect(again).toEqual(sums);
   });
 
-  it('the challenges are what both roots gave (the barrier saw both)', () => {
-    expect(challengesOf(proofs.map((p) => p.roots.main))).toEqual(ch);
+  it('the verifier derives the same challenges from the proofs (the barrier saw both statements)', () => {
+    expect(challengesOf(proofs.map(statementOf))).toEqual(ch);
+    expect(challengesOf([statementOf(proofs[1]!), statementOf(proofs[0]!)])).not.toEqual(ch);
   });
 
   it("a segment verified alone with busBalance 'zero' (the default) fails bus-balance", () => {
@@ -170,7 +173,7 @@ describe('two segment proofs with shared bus challenges', () => {
   });
 
   it('proofs verified with other challenges are rejected', () => {
-    const other = challengesOf(proofs.map((p) => p.roots.main), []);
+    const other = challengesOf(proofs.map(statementOf), []);
     for (const p of proofs) expect(checkOf(() => verify(machine, p, { ...ext_, busChallenges: other }))).toBe('ood');
   });
 
@@ -229,7 +232,7 @@ describe('fingerprint and logUpTerms agree with the prover', () => {
   ];
 
   it('fingerprint = busId + gamma t1 + gamma^2 t2; logUpTerms = sum m / (beta - fp)', () => {
-    const ch = challengesOf([new Uint8Array(32)]);
+    const ch = challengesOf([{ mainRoot: new Uint8Array(32), tables: [] }]);
     const g = ch.gamma;
     const fp = fingerprint(pairs, [7, 70], ch);
     expect(fp).toEqual(eAdd(eAdd(ext(pairs.id), eMul(g, ext(7))), eMul(eMul(g, g), ext(70))));
@@ -242,7 +245,7 @@ describe('fingerprint and logUpTerms agree with the prover', () => {
     const backend = await defaultBackend();
     try {
       let ch: BusChallenges | undefined;
-      const proof = await prove(senderOnly, w, { options: OPTS, backend, debug: 'constraints', busChallenges: (root) => (ch = challengesOf([root], receives)) });
+      const proof = await prove(senderOnly, w, { options: OPTS, backend, debug: 'constraints', busChallenges: (_root, st) => (ch = challengesOf([st], receives)) });
       expect(checkBuses([{ table: sender, trace: w.traces[0]! }], { extra: receives }).ok).toBe(true);
       const { busSum } = verify(senderOnly, proof, { ...LOOSE, busChallenges: ch!, busBalance: 'external' });
       expect(busSum).toEqual(proof.tables[0]!.busSum);
@@ -263,7 +266,7 @@ describe('fingerprint and logUpTerms agree with the prover', () => {
   });
 
   it('refuses bad terms and a beta equal to a fingerprint, naming the term', () => {
-    const ch = challengesOf([new Uint8Array(32)]);
+    const ch = challengesOf([{ mainRoot: new Uint8Array(32), tables: [] }]);
     expect(() => logUpTerms([{ bus: pairs, tuple: [1], multiplicity: 1 }], ch)).toThrow(/2-tuples/);
     expect(() => logUpTerms([{ bus: pairs, tuple: [1, P], multiplicity: 1 }], ch)).toThrow(/not a field element/);
     expect(() => logUpTerms([{ bus: pairs, tuple: [1, 2], multiplicity: P }], ch)).toThrow(/multiplicity/);
