@@ -68,6 +68,10 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
       return cmdDisasm(rest, io);
     case 'bench':
       return cmdBench(rest, io);
+    case 'prove':
+      return cmdProve(rest, io);
+    case 'verify':
+      return cmdVerify(rest, io);
   }
 }
 
@@ -175,18 +179,139 @@ async function cmdRun(args: readonly string[], io: CliIO): Promise<number> {
   return 0;
 }
 
+/** Prints "phase NN%" lines on stderr once a proof has run for a second (never with --json). */
+function progressPrinter(io: CliIO, quiet: boolean): (phase: string, fraction: number) => void {
+  if (quiet) return () => {};
+  const t0 = performance.now();
+  let last = '';
+  return (phase, fraction) => {
+    if (performance.now() - t0 < 1000) return;
+    const line = `${phase} ${Math.round(fraction * 100)}%`;
+    if (line === last) return;
+    last = line;
+    io.stderr(`  ${line} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  };
+}
+
+async function cmdProve(args: readonly string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse('prove', args, {
+    input: { type: 'string' },
+    'public-input': { type: 'string' },
+    'input-hex': { type: 'string' },
+    'public-input-hex': { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    'segment-cycles': { type: 'string' },
+    'max-cycles': { type: 'string' },
+    security: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+  });
+  const source = onePositional('prove', positionals, 'program or guest');
+  if (typeof values.output !== 'string') throw new UsageError('prove: -o <proof-file> is required');
+  const segmentCycles = positiveInt('prove', 'segment-cycles', values['segment-cycles']);
+  if (segmentCycles !== undefined && (segmentCycles < 2 || (segmentCycles & (segmentCycles - 1)) !== 0 || segmentCycles > 1 << 22)) {
+    throw new UsageError(`prove: --segment-cycles must be a power of two in [2, 2^22], got ${segmentCycles}`);
+  }
+  const maxCycles = positiveInt('prove', 'max-cycles', values['max-cycles']);
+  const input = await inputBytes('input', values.input, values['input-hex']);
+  const publicInput = await inputBytes('public-input', values['public-input'], values['public-input-hex']);
+  const { ProofOptions } = await import('../prover/options.ts');
+  const security = typeof values.security === 'string' ? values.security : 'standard';
+  if (security !== 'standard' && security !== 'high') throw new UsageError(`prove: --security must be standard (100 bits) or high (128 bits), got '${security}'`);
+  const options = security === 'high' ? ProofOptions.high() : ProofOptions.standard();
+  const { buildProgram } = await import('../guest/build.ts');
+  const { proveRun, encodeVmProof } = await import('../vm/prove.ts');
+  const { securityBits } = await import('../prover/options.ts');
+  const program = await buildProgram(source, values['no-cache'] ? { cacheDir: null } : {});
+  const t0 = performance.now();
+  const r = await proveRun(program, { input, publicInput }, { options, segmentCycles, maxCycles, onProgress: progressPrinter(io, values.json === true) });
+  const proveMs = performance.now() - t0;
+  const bytes = encodeVmProof(r.proof);
+  const out = resolve(values.output);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, bytes);
+  const peakMemoryBytes = process.resourceUsage().maxRSS * 1024;
+  const figures = {
+    proof: out,
+    program: program.name,
+    digest: program.digest,
+    output: hex(r.output),
+    cycles: r.cycles,
+    segments: r.segments,
+    rowsByTable: r.rowsByTable,
+    cells: r.cells,
+    proveMs: Math.round(proveMs),
+    peakMemoryBytes,
+    proofBytes: bytes.length,
+    securityBits: securityBits(options),
+  };
+  if (values.json) writeJson(io, figures);
+  else {
+    io.stdout(
+      `proved ${program.name}: ${r.cycles} cycles in ${r.segments} segment${r.segments === 1 ? '' : 's'}, ${(proveMs / 1000).toFixed(2)} s\n` +
+        `  output ${r.output.length === 0 ? '(empty)' : hex(r.output)}\n` +
+        `  proof ${out}: ${(bytes.length / 1024).toFixed(1)} KiB, ${figures.securityBits} bits; ${r.cells} committed cells; peak memory ${(peakMemoryBytes / 2 ** 20).toFixed(0)} MiB\n`,
+    );
+  }
+  return 0;
+}
+
+async function cmdVerify(args: readonly string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse('verify', args, {
+    'public-input': { type: 'string' },
+    'public-input-hex': { type: 'string' },
+    output: { type: 'string' },
+    'output-hex': { type: 'string' },
+    json: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+  });
+  if (positionals.length !== 2) throw new UsageError(`verify: expected <program.zkvm | digest> <proof-file>, got ${positionals.length} argument(s) (try: zkvm verify --help)`);
+  const [target, proofFile] = positionals as [string, string];
+  const publicInput = values['public-input'] !== undefined || values['public-input-hex'] !== undefined ? await inputBytes('public-input', values['public-input'], values['public-input-hex']) : undefined;
+  const output = values.output !== undefined || values['output-hex'] !== undefined ? await inputBytes('output', values.output, values['output-hex']) : undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(proofFile));
+  } catch (e) {
+    throw new UsageError(`verify: cannot read proof file ${proofFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { verifyRun, decodeVmProof } = await import('../vm/prove.ts');
+  let digest: string;
+  if (/^[0-9a-fA-F]{64}$/.test(target)) digest = target.toLowerCase();
+  else {
+    const { buildProgram } = await import('../guest/build.ts');
+    digest = (await buildProgram(target, values['no-cache'] ? { cacheDir: null } : {})).digest;
+  }
+  const t0 = performance.now();
+  try {
+    const proof = decodeVmProof(bytes);
+    await verifyRun(digest, { publicInput, output }, proof);
+    const verifyMs = performance.now() - t0;
+    if (values.json) writeJson(io, { ok: true, verifyMs: Math.round(verifyMs * 10) / 10, digest, output: hex(proof.output), segments: proof.segments.length });
+    else io.stdout(`ok: the proof is valid for program ${digest}\n  output ${proof.output.length === 0 ? '(empty)' : hex(proof.output)}; ${proof.segments.length} segment(s); verified in ${verifyMs.toFixed(0)} ms\n`);
+    return 0;
+  } catch (e) {
+    const name = (e as Error)?.name;
+    if (name !== 'VerifyError' && name !== 'ProofFormatError') throw e;
+    const reason = (e as Error).message;
+    if (values.json) writeJson(io, { ok: false, verifyMs: Math.round((performance.now() - t0) * 10) / 10, reason });
+    else io.stderr(`zkvm: rejected: ${reason}\n`);
+    return 1;
+  }
+}
+
 async function inputBytes(flag: string, file: string | boolean | undefined, hexText: string | boolean | undefined): Promise<Uint8Array> {
-  if (file !== undefined && hexText !== undefined) throw new UsageError(`run: give --${flag} or --${flag}-hex, not both`);
+  if (file !== undefined && hexText !== undefined) throw new UsageError(`give --${flag} or --${flag}-hex, not both`);
   if (typeof hexText === 'string') {
     const clean = hexText.replace(/^0x/, '');
-    if (!/^(?:[0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`run: --${flag}-hex expects an even number of hex digits`);
+    if (!/^(?:[0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`--${flag}-hex expects an even number of hex digits`);
     return new Uint8Array(Buffer.from(clean, 'hex'));
   }
   if (typeof file !== 'string') return new Uint8Array(0);
   try {
     return new Uint8Array(await readFile(file));
   } catch (e) {
-    throw new UsageError(`run: cannot read --${flag} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`cannot read --${flag} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

@@ -21,6 +21,9 @@ const USER_FACING = new Set([
   'GuestTrap',
   'CycleLimitError',
   'MemoryLimitError',
+  'NotProvableError',
+  'VerifyError',
+  'ProofFormatError',
 ]);
 
 export function describeError(e: unknown): { message: string; usage: boolean } {

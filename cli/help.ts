@@ -1,6 +1,6 @@
 /** Help texts of the `zkvm` command, one per command, kept next to each other so they stay alike. */
 
-export const COMMANDS = ['build', 'run', 'disasm', 'bench'] as const;
+export const COMMANDS = ['build', 'run', 'prove', 'verify', 'disasm', 'bench'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const HELP: Record<CommandName, string> = {
@@ -29,6 +29,36 @@ Options:
   --json                   print {program, digest, output, cycles, cyclesByClass, memoryBytes, runMs}
   --no-cache               rebuild AssemblyScript guests
 `,
+  prove: `Usage: zkvm prove <program.zkvm | guest.ts | examples/NAME> -o <proof-file> [options]
+
+Executes the program on its inputs and proves the run: every instruction, the memory, the public
+input and the output. A run longer than one segment (default 2^20 cycles) is proved as several
+segment proofs joined into one claim. Progress goes to stderr when proving takes over a second.
+
+Options:
+  -o, --output FILE        proof file to write (required)
+  --input FILE             private input bytes (not revealed by the proof)
+  --public-input FILE      public input bytes (part of the claim)
+  --input-hex HEX          private input as hex
+  --public-input-hex HEX   public input as hex
+  --segment-cycles N       cycles per segment, a power of two (default 1048576)
+  --max-cycles N           refuse runs longer than N cycles
+  --security LEVEL         standard (100 bits, default) or high (128 bits)
+  --json                   print {cycles, rowsByTable, cells, proveMs, peakMemoryBytes, proofBytes, output, ...}
+  --no-cache               rebuild AssemblyScript guests
+`,
+  verify: `Usage: zkvm verify <program.zkvm | guest | DIGEST> <proof-file> [options]
+
+Checks a proof against a program (a file, a guest, or its 64-hex-digit digest) and the public
+claim. Exits 0 when the proof is valid and 1 with the reason when it is rejected.
+
+Options:
+  --public-input FILE      the public input the proof must be for
+  --output FILE            the output the proof must claim (default: print the proof's claim)
+  --public-input-hex HEX   the same as hex
+  --output-hex HEX
+  --json                   print {ok, verifyMs, digest, output, segments} (or {ok: false, reason})
+`,
   disasm: `Usage: zkvm disasm <program.zkvm | guest.ts | module.wasm | examples/NAME>
 
 Prints the program's bytecode as text: functions, instructions and their operands.
@@ -56,6 +86,8 @@ A zero-knowledge virtual machine for WebAssembly guests.
 Commands:
   build   compile a guest (AssemblyScript, WebAssembly or examples/NAME) to a .zkvm program
   run     execute a program or guest on inputs; print the public output and the cycles
+  prove   execute and prove a run; write a proof file
+  verify  check a proof file against a program digest and the public input and output
   disasm  print a program's bytecode
   bench   run a benchmark (fib)
 
@@ -63,5 +95,7 @@ zkvm <command> --help shows the command's options. Examples:
   zkvm build examples/sha256 -o sha256.zkvm
   echo -n abc > msg.bin && zkvm run sha256.zkvm --input msg.bin
   zkvm run examples/fibonacci --input-hex 0a000000 --json
+  zkvm prove examples/fibonacci --input-hex 0a000000 -o fib.proof
+  zkvm verify examples/fibonacci fib.proof
 `;
 }
