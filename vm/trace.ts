@@ -269,6 +269,16 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
         t[o + CpuCols.sInv] = sum === 0 ? 0 : inv(sum);
       }
       if (has(d, F.isCallInd)) elemFetches[tables.elemRowOf[x >>> 0]!]!++;
+      if (has(d, F.isCall) || has(d, F.isCallInd)) {
+        const callee = has(d, F.isCall) ? d.typeId : program.functions[program.table[x >>> 0]!]!.frameSize;
+        const room = d.imm - (fp + d.frame + callee);
+        if (room < 0) throw new NotProvableError(`row ${r}: the call overflows the 2^20-slot stack`);
+        t[o + CpuCols.calleeFrame] = callee;
+        t[o + CpuCols.stackRoom] = room & 0xffff;
+        t[o + CpuCols.stackRoom + 1] = room >>> 16;
+        counts.range16[room & 0xffff]!++;
+        counts.range16[2048 * (room >>> 16)]!++;
+      }
       t[o + CpuCols.isReal] = 1;
       if (r === end - 1) t[o + CpuCols.isLast] = 1;
 

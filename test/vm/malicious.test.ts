@@ -193,6 +193,22 @@ describe('other cheats', () => {
     expect(await rejectedCheck(witness, claim)).toMatch(/bus-balance|ood/);
   }, 120_000);
 
+  it('stack: a call whose callee frame is claimed smaller, or whose room below the stack top is misstated', async () => {
+    for (const cheat of ['calleeFrame', 'stackRoom'] as const) {
+      const run = execute(P, {}, { record: true });
+      const witness = generateWitness(vmP, run.record!, 1 << 16);
+      run.record!.release();
+      const seg = witness.segments[0]!;
+      const cpu = seg.traces[vmP.index.cpu!]!;
+      let r = 0;
+      while (!cpuCell(cpu, r, 'isCall')) r++;
+      const c = CpuCols[cheat];
+      setCell(cpu, r, c, cpuCell(cpu, r, cheat) + (cheat === 'calleeFrame' ? -1 : 1));
+      rederiveLookups(vmP, seg);
+      expect(await rejectedCheck(witness, { publicInput: new Uint8Array(0), output: run.output, pubConsumed: 0 })).toMatch(/bus-balance|ood/);
+    }
+  }, 120_000);
+
   it('timestamps: a read that claims its previous access was later than itself', async () => {
     const run = execute(P, {}, { record: true });
     const witness = generateWitness(vmP, run.record!, 1 << 16);

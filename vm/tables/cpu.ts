@@ -28,6 +28,7 @@ import { layout } from '../../prover/air/layout.ts';
 import { defineBus } from '../../prover/bus.ts';
 import { aluBus } from './alu.ts';
 import { access } from './memory.ts';
+import { range16 } from './range.ts';
 import { FLAGS, elemBus, fetchBus } from './program.ts';
 
 /** (ts, pc, fp, pages, pubPos, outPos) */
@@ -81,6 +82,8 @@ export const CpuCols = layout({
   zhDiff: 2,
   // control
   npc: 1, // next pc: pinned by its defining constraint, or by the elem lookup for call_indirect
+  calleeFrame: 1, // frame size of the function called: fetched (typeId of a call) or from the elem lookup
+  stackRoom: 2, // stack top - (fp + frame + calleeFrame) as limbs: pinned by the room constraint and range16
   cz: 1, // brz/brnz: 1 iff x = 0 (is-zero gadget with sInv)
   sInv: 1,
   isReal: 1, // 1 on executed rows (a prefix of the table)
@@ -179,7 +182,12 @@ export const cpuTable = defineTable({
       b.neg(f.isHalt),
     );
     b.assertEq('npc: the next pc', r.npc, npcExpr);
-    elemBus.send(b, [r.x[0]!, r.x[1]!, r.npc, r.typeId], f.isCallInd);
+    elemBus.send(b, [r.x[0]!, r.x[1]!, r.npc, r.typeId, r.calleeFrame], f.isCallInd);
+    // A call traps with stack-overflow unless the callee's frame fits below the stack top (imm).
+    b.when(f.isCall).assertEq('call: calleeFrame is the fetched callee frame size', r.calleeFrame, r.typeId);
+    b.when(isLink).assertZero('call: the callee frame fits below the stack top', b.sub(b.sub(word(r.imm), b.add(r.fp, r.frame, r.calleeFrame)), b.add(r.stackRoom[0]!, b.mul(TWO16, r.stackRoom[1]!))));
+    // room < 2^21 + 2^16 whatever the limbs are (2^11 room1 < 2^16), so an overflow (room < 0, i.e. near p) has no limbs
+    range16.lookup(b, 'stack room limbs', [r.stackRoom[0]!, b.mul(2048, r.stackRoom[1]!)], isLink);
 
     // ---- state transitions ----
     const nBulk = b.add(b.mul(f.bulkZ, word(r.z)), b.mul(f.isCommit, word(r.y)));

@@ -74,13 +74,15 @@ export const DecodedCols = layout({
   immH: 2, // u16 limbs: const64's high word
   target: 1, // jump, branch or br_table base target, or the callee's entry for call
   frame: 1, // call / call_indirect frame offset
-  typeId: 1, // call_indirect's expected signature
+  typeId: 1, // call_indirect's expected signature; call: the callee's frame size
   flags: 1, // sum of 2^FLAG_BIT[f]
 });
 
 export const fetchBus = defineBus('fetch', { arity: DecodedCols.width, kind: 'lookup' });
-/** (index lo, index hi, entry pc, type id) */
-export const elemBus = defineBus('elem', { arity: 4, kind: 'lookup' });
+/** (index lo, index hi, entry pc, type id, frame size) */
+export const elemBus = defineBus('elem', { arity: 5, kind: 'lookup' });
+/** Slots of stack the proved semantics allow past the globals (the executor's default limit). */
+export const STACK_SLOTS = 1 << 20;
 
 export interface Decoded {
   readonly pc: number;
@@ -166,8 +168,9 @@ export function decode(program: Program, pc: number): Decoded | undefined {
     case 'brz': return { ...r, xOff: a, target: b, flags: bits('xRead', 'isBrz') };
     case 'brnz': return { ...r, xOff: a, target: b, flags: bits('xRead', 'isBrnz') };
     case 'br_table': return { ...r, aluOp: OP.lt_u!, xOff: a, target: b, imm: c, flags: bits('xRead', 'yImm', 'send', 'isBrTable') };
-    case 'call': return { ...r, zOff: b, target: program.functions[a]!.entry, frame: b, flags: bits('zWrite', 'isCall') };
-    case 'call_indirect': return { ...r, xOff: a, zOff: b, frame: b, typeId: c, flags: bits('xRead', 'zWrite', 'isCallInd') };
+    // imm = the top of the stack: a call must fit its callee's frame below it (else stack-overflow)
+    case 'call': return { ...r, zOff: b, target: program.functions[a]!.entry, frame: b, typeId: program.functions[a]!.frameSize, imm: program.globals.length + STACK_SLOTS, flags: bits('zWrite', 'isCall') };
+    case 'call_indirect': return { ...r, xOff: a, zOff: b, frame: b, typeId: c, imm: program.globals.length + STACK_SLOTS, flags: bits('xRead', 'zWrite', 'isCallInd') };
     case 'ret': return { ...r, xOff: 0, flags: bits('xRead', 'isRet') };
     case 'memory.size': return { ...r, zOff: a, flags: bits('zWrite', 'isSize') };
     case 'memory.grow':
@@ -196,7 +199,7 @@ export interface ProgramTables {
   readonly elemRowOf: Int32Array;
 }
 
-export const ElemFixedCols = layout({ index: 1, entry: 1, typeId: 1 });
+export const ElemFixedCols = layout({ index: 1, entry: 1, typeId: 1, frameSize: 1 });
 export const ElemCols = layout({ multiplicity: 1 });
 
 function pow2AtLeast(n: number): number {
@@ -252,7 +255,7 @@ export function programTables(program: Program): ProgramTables {
     const fn = table[k]!;
     if (fn < 0) continue;
     elemRowOf[k] = entries.length;
-    entries.push([k, program.functions[fn]!.entry, program.functions[fn]!.typeId]);
+    entries.push([k, program.functions[fn]!.entry, program.functions[fn]!.typeId, program.functions[fn]!.frameSize]);
   }
   const eh = pow2AtLeast(entries.length);
   let efixed: Matrix | undefined;
@@ -263,18 +266,19 @@ export function programTables(program: Program): ProgramTables {
       cols: ElemFixedCols,
       values: (): Matrix => {
         if (efixed) return efixed;
-        const v = new Uint32Array(eh * 3);
-        entries.forEach((e, i) => v.set(e, i * 3));
+        const w = ElemFixedCols.width;
+        const v = new Uint32Array(eh * w);
+        entries.forEach((e, i) => v.set(e, i * w));
         // Padding repeats a real entry; with no entries at all, an entry pc no fetch can match.
-        for (let r = entries.length; r < eh; r++) v.set(entries[0] ?? [0, 0xffffff, 0], r * 3);
-        return (efixed = { values: v, width: 3, height: eh });
+        for (let r = entries.length; r < eh; r++) v.set(entries[0] ?? [0, 0xffffff, 0, 0], r * w);
+        return (efixed = { values: v, width: w, height: eh });
       },
     },
     eval(b) {
       const f = b.fixed(ElemFixedCols);
       const m = b.local(ElemCols).multiplicity;
       // Indices are below 2^16 (tables are small), so the high limb of a matching index is 0.
-      elemBus.receive(b, [f.index, 0, f.entry, f.typeId], m);
+      elemBus.receive(b, [f.index, 0, f.entry, f.typeId, f.frameSize], m);
     },
   });
   if (table.length > 0xffff) throw new NotProvableError(`function table of ${table.length} entries (limit 65535)`);
