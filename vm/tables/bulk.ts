@@ -10,9 +10,17 @@
  * (= T + 3 + 2i) grows by 2 and `pos` (the io position e + i) by 1. Where the next row does not
  * continue, a byte row must have rem = 1, so an instruction has exactly n byte rows: rem runs
  * n, n - 1, ..., 1 (n < 2^30 is an integer, see the bounds; for n = 0 reaching rem = 1 would take
- * p - 1 rows, more than any table has). Row 0 of the table starts an instruction (isReal = first
- * there), which also makes g = 0 on the wrap from the last row to row 0, so the chain constraints
- * need no transition gate and the last real row must close its instruction.
+ * p - 1 rows, more than any table has, so an n = 0 instruction is one `empty` row). The chain needs
+ * no transition gate: across the wrap from the last row to row 0 it is the same rule, so an
+ * instruction may at most wrap around the table's end, still as consecutive rows; a real non-first
+ * row always has a real predecessor of the same instruction, and following predecessors must reach
+ * a first row (a cycle of real rows without one would need the table height to be a multiple of
+ * p). A non-bit `first` zeroes every first-row column ((1 - first) c = 0), so n = 0 and rem = 0 on
+ * a row that is then neither empty-and-first nor closable: `first` is a bit without a constraint
+ * of its own beyond `first is a bit`. An `empty` row after a chain's rem = 1 row is harmless (no
+ * access, no io) and needs no rule. `empty` needs no bit or "not continued" rule either: empty != 0
+ * forces rem = 0, and a row with rem = 0 that is continued (or a non-empty one that is not) never
+ * reaches rem = 1; so empty = 1 exactly on rows with rem = 0 that close their instruction.
  *
  * Byte i: a read access at t = T + 3 + 2i (mcopy's source byte, commit's byte) and a write access at
  * t + 1 (mcopy, mfill, read, read_public), both on the word-granular heap (memory.ts): the access
@@ -37,7 +45,9 @@
  * `short` = 1: count = L - pubPos (and count <= len by the comparison); short = 0: count = len and
  * L - pubPos - len = a0 + 2^16 a1 with a0 and 8 a1 on range16 (memory.ts's assertSmall: < 2^29 + 2^16,
  * while a negative integer difference >= -2^30 lands at >= p - 2^30 > 2^29 + 2^16). pubPos is the
- * CPU's running position from 0, so 0 <= pubPos <= L by induction. Byte i is RECEIVED on the io bus
+ * CPU's running position from 0, so 0 <= pubPos <= L by induction. `short` needs no bit check: any
+ * value other than 0 and isRP makes both branches hold (count = len = L - pubPos, the right count),
+ * and on other opcodes it only adds constraints. Byte i is RECEIVED on the io bus
  * as (IO_IN, pubPos + i, byte); the verifier sends the public input's bytes. commit SENDS (IO_OUT,
  * outPos + i, byte read). read (private): the bytes are free witness bytes, range-checked (known
  * gap: a short private read does not force later reads to return 0). Every byte written is a byte
@@ -70,8 +80,8 @@ export const MAX_PUBLIC_INPUT = 2 ** 29 - 1;
 
 export const BulkCols = layout({
   sel: 5, // one-hot selectors mcopy, mfill, read, read_public, commit: bits, at most one (isReal = sum); copied along the instruction; op via the alu bus
-  first: 1, // first row of an instruction (receives the CPU tuple): a bit; 1 on row 0 when real; pinned by the chain (a non-first real row must continue)
-  empty: 1, // the single row of an n = 0 instruction: a bit, only on a first row with rem = 0, never continued
+  first: 1, // first row of an instruction (receives the CPU tuple): a bit; pinned by the chain (a non-first real row continues its predecessor)
+  empty: 1, // the single row of an n = 0 instruction: rem = 0; no access, no io (a bit, never continued: see the module doc)
   x: 2, // tuple x (dest / ptr) on the first row, else 0: pinned by the alu bus
   y: 2, // tuple y (src / fill value / len) on the first row, else 0: pinned by the alu bus
   z: 2, // tuple z (n / count / 0) on the first row, else 0: pinned by the alu bus
@@ -104,7 +114,7 @@ export const BulkCols = layout({
   bound2: 3, // mcopy first row: R0, R1, k of y + n + R = 2^16 pages; else 0
   fm: 1, // first * mcopy (gate of bound2): pinned by its definition
   cmp: 3, // first row: r0, r1 (range16) and borrow bw of hi - lo - back = r0 + 2^16 r1 (direction / count <= len); else 0
-  short: 1, // read_public: 1 when the input runs out (count = L - pubPos), else count = len; 0 unless read_public
+  short: 1, // read_public: 1 when the input runs out (count = L - pubPos), else 0 (count = len); see the module doc
   avail: 2, // read_public first row, short = 0: L - pubPos - len = a0 + 2^16 a1 (a0, 8 a1 on range16); else 0
 });
 
@@ -127,9 +137,6 @@ export const bulkTable = defineTable({
     const [isM, isF, isR, isRP, isC] = [s[M]!, s[F]!, s[RD]!, s[RP]!, s[CM]!];
     b.assertBool('first is a bit', r.first);
     b.assertZero('first only on real rows', b.mul(r.first, b.sub(1, isReal)));
-    b.whenFirstRow().assertEq('row 0 starts an instruction when real', r.first, isReal);
-    b.assertBool('empty is a bit', r.empty);
-    b.assertZero('empty only on a first row', b.mul(r.empty, b.sub(1, r.first)));
     b.assertZero('empty has no bytes (rem = 0)', b.mul(r.empty, r.rem));
 
     // ---- the chain ----
@@ -141,7 +148,6 @@ export const bulkTable = defineTable({
     on.assertEq('rem drops by one', n.rem, b.sub(r.rem, 1));
     on.assertEq('t grows by two', n.t, b.add(r.t, 2));
     on.assertEq('pos grows by one', n.pos, b.add(r.pos, 1));
-    b.assertZero('an empty row is not continued', b.mul(g, r.empty));
     b.assertZero('the last byte row of an instruction has rem = 1', b.mul(b.sub(1, g), b.sub(isReal, r.empty), b.sub(r.rem, 1)));
     const step = (label: string, word: Expr, at: readonly Expr[], nWord: Expr, nAt: readonly Expr[]): void => {
       for (let k = 0; k < 4; k++) {
@@ -190,8 +196,6 @@ export const bulkTable = defineTable({
     range16.lookup(b, 'comparison: r0, r1', [c0, c1], r.first);
 
     // ---- read_public: count = min(len, L - pubPos) ----
-    b.assertBool('short is a bit', r.short);
-    b.assertZero('short only for read_public', b.mul(r.short, b.sub(1, isRP)));
     fr.assertZero('short read: count = L - pubPos', b.mul(r.short, b.sub(word(r.z), b.sub(L, r.pos))));
     const full = b.sub(isRP, r.short);
     fr.assertZeros('full read: count = len', [0, 1].map((j) => b.mul(full, b.sub(r.z[j]!, r.y[j]!))));

@@ -22,7 +22,7 @@ import { INSTR_WORDS, OP, PAGE_SIZE } from '../../../vm/isa.ts';
 import type { Program } from '../../../vm/program.ts';
 import type { ExecutionRecord } from '../../../vm/record.ts';
 import { ALU_ARITY, aluBus, heightFor, type LookupCounts } from '../../../vm/tables/alu.ts';
-import { boundaryTable, boundaryTrace, defineImageTable, MemoryState } from '../../../vm/tables/memory.ts';
+import { BoundaryCols, boundaryTable, boundaryTrace, defineImageTable, MemoryState } from '../../../vm/tables/memory.ts';
 import { range16, range8 } from '../../../vm/tables/range.ts';
 import { bytes } from '../../../vm/tables/bytes.ts';
 import { ioBus } from '../../../vm/tables/io.ts';
@@ -263,3 +263,39 @@ export function follow(table: AnyTable, w: MemWitness, trace: Matrix, publics: r
     }
   }
 }
+
+/** Boundary edits for attacks that re-derive the final memory state: set a cell's final value limb or timestamp, or drop a cell. */
+export const boundaryEdit = {
+  value(w: MemWitness, key: number, limb: 0 | 1, v: number): void {
+    w.boundary.values[boundaryRow(w, key) * w.boundary.width + BoundaryCols.v + limb] = v;
+  },
+  ts(w: MemWitness, key: number, ts: number): void {
+    w.boundary.values[boundaryRow(w, key) * w.boundary.width + BoundaryCols.ts] = ts;
+  },
+  /** Renames a cell (the key must stay between its neighbours) and redoes the order-check limbs. */
+  rekey(w: MemWitness, from: number, to: number): void {
+    const b = w.boundary, bw = b.width, r = boundaryRow(w, from);
+    b.values[r * bw + BoundaryCols.key] = to;
+    b.values[r * bw + BoundaryCols.keyLimbs] = to & 0xffff;
+    b.values[r * bw + BoundaryCols.keyLimbs + 1] = to >>> 16;
+    for (const i of [r, r + 1]) {
+      if (i === 0 || !b.values[i * bw + BoundaryCols.isReal]) continue;
+      const d = b.values[i * bw]! - b.values[(i - 1) * bw]! - 1;
+      b.values[i * bw + BoundaryCols.keyDiff] = d & 0xffff;
+      b.values[i * bw + BoundaryCols.keyDiff + 1] = d >>> 16;
+    }
+  },
+  /** Removes the cell's row (it was never accessed after all) and redoes the order-check limbs. */
+  drop(w: MemWitness, key: number): void {
+    const b = w.boundary, bw = b.width, r = boundaryRow(w, key);
+    b.values.copyWithin(r * bw, (r + 1) * bw);
+    b.values.fill(0, (b.height - 1) * bw);
+    for (let i = 1; i < b.height && b.values[i * bw + BoundaryCols.isReal]; i++) {
+      const d = b.values[i * bw]! - b.values[(i - 1) * bw]! - 1;
+      b.values[i * bw + BoundaryCols.keyDiff] = d & 0xffff;
+      b.values[i * bw + BoundaryCols.keyDiff + 1] = d >>> 16;
+    }
+    b.values[BoundaryCols.keyDiff] = 0;
+    b.values[BoundaryCols.keyDiff + 1] = 0;
+  },
+};
