@@ -270,6 +270,25 @@ export interface BulkInputs {
 const SEL_INDEX = new Int8Array(256).fill(-1);
 BULK_OPS.forEach((op, i) => (SEL_INDEX[op] = i));
 
+/** The bounds gadget's columns at `at`: R = memLen - a - l as limbs, and the low-limb carry. */
+function bound(v: Uint32Array, at: number, a: number, l: number, memLen: number, r16: Uint32Array): void {
+  const rest = memLen - a - l;
+  const r0 = rest & 0xffff, r1 = Math.floor(rest / TWO16);
+  v[at] = r0;
+  v[at + 1] = r1;
+  v[at + 2] = ((a & 0xffff) + (l & 0xffff) + r0) / TWO16;
+  range16.record(r16, r0);
+  range16.record(r16, r1);
+}
+
+/** A unit's start word as limbs l0, l1 at `at`, with the l0 and 16 l1 lookups. */
+function startLimbs(v: Uint32Array, at: number, word: number, r16: Uint32Array): void {
+  v[at] = word & 0xffff;
+  v[at + 1] = word >>> 16;
+  range16.record(r16, word & 0xffff);
+  range16.record(r16, 16 * (word >>> 16));
+}
+
 /**
  * Grows the bulk trace one instruction at a time, in memory-time order (trace generation calls
  * `add` right after the CPU row's own slot accesses); `trace()` pads it, `publics()` is [L].
@@ -405,10 +424,10 @@ export class BulkBuilder {
         v[o + C.wDiff + 1] = acc.d1;
       }
       v[o + C.val] = val;
-      for (const base of [C.wBytes, C.rBytes]) {
-        bytes.record(bc, BYTE_RANGE, v[o + base]!, v[o + base + 1]!);
-        bytes.record(bc, BYTE_RANGE, v[o + base + 2]!, v[o + base + 3]!);
-      }
+      bytes.record(bc, BYTE_RANGE, v[o + C.wBytes]!, v[o + C.wBytes + 1]!);
+      bytes.record(bc, BYTE_RANGE, v[o + C.wBytes + 2]!, v[o + C.wBytes + 3]!);
+      bytes.record(bc, BYTE_RANGE, v[o + C.rBytes]!, v[o + C.rBytes + 1]!);
+      bytes.record(bc, BYTE_RANGE, v[o + C.rBytes + 2]!, v[o + C.rBytes + 3]!);
       bytes.record(bc, BYTE_RANGE, val, rb);
       if (!isFirst) continue;
 
@@ -424,25 +443,21 @@ export class BulkBuilder {
         v[o + C.fhi] = (y >>> 8) & 0xff;
         bytes.record(bc, BYTE_RANGE, fill, (y >>> 8) & 0xff);
       }
-      const bound = (col: number, a: number, l: number): void => {
-        const rest = memLen - a - l;
-        const r0 = rest & 0xffff, r1 = Math.floor(rest / TWO16);
-        v[o + col] = r0;
-        v[o + col + 1] = r1;
-        v[o + col + 2] = ((a & 0xffff) + (l & 0xffff) + r0) / TWO16;
-        range16.record(r16, r0);
-        range16.record(r16, r1);
-      };
-      bound(C.bound, x, len);
+      bound(v, o + C.bound, x, len, memLen, r16);
       range16.record(r16, MAX_PAGES - pages);
       if (s === M) {
         v[o + C.fm] = 1;
-        bound(C.bound2, y, z);
+        bound(v, o + C.bound2, y, z, memLen, r16);
       }
       // comparison: hi - lo - back
       let hi = 0, lo = 0;
-      if (s === M) [hi, lo] = back ? [x, y] : [y, x];
-      else if (s === RD || s === RP) [hi, lo] = [y, z];
+      if (s === M) {
+        hi = back ? x : y;
+        lo = back ? y : x;
+      } else if (s === RD || s === RP) {
+        hi = y;
+        lo = z;
+      }
       const diff = hi - lo - back;
       const c0 = diff & 0xffff, c1 = Math.floor(diff / TWO16);
       const d0 = (hi & 0xffff) - (lo & 0xffff) - back;
@@ -457,12 +472,8 @@ export class BulkBuilder {
       v[o + C.avail + 1] = availDiff >>> 16;
       range16.record(r16, availDiff & 0xffff);
       range16.record(r16, 8 * (availDiff >>> 16));
-      for (const [col, start] of [[C.wLimbs, Math.floor(wStart / 4)], [C.rLimbs, Math.floor(rStart / 4)]] as const) {
-        v[o + col] = start & 0xffff;
-        v[o + col + 1] = start >>> 16;
-        range16.record(r16, start & 0xffff);
-        range16.record(r16, 16 * (start >>> 16));
-      }
+      startLimbs(v, o + C.wLimbs, Math.floor(wStart / 4), r16);
+      startLimbs(v, o + C.rLimbs, Math.floor(rStart / 4), r16);
     }
     this.rows += rows;
   }
