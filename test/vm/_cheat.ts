@@ -177,3 +177,34 @@ export function rowsWhere(vm: VmMachine, seg: SegmentWitness, pred: (mnemonic: s
 }
 
 export { C as CPU_COL, cell as cpuCell };
+
+/**
+ * A table's opcode expression (element 0 of the ALU tuple it receives) as a linear combination of
+ * its columns: opcode -> the column whose bit selects it. Undefined when the expression is not
+ * `sum of constant * column` (some tables build it another way).
+ */
+export function opcodeSelectors(table: AnyTable): Map<number, number> | undefined {
+  const it = table.system.interactions.find((i) => i.bus.name === 'alu' && i.sign < 0);
+  if (!it) return undefined;
+  const dag = table.system.dag;
+  const linear = (id: number, scale: number, out: Map<number, number>): boolean => {
+    const op = dag.op[id]!;
+    if (op === Op.Main && dag.b[id] === 0) {
+      out.set(dag.a[id]!, (out.get(dag.a[id]!) ?? 0) + scale);
+      return true;
+    }
+    if (op === Op.Const) return dag.a[id] === 0;
+    if (op === Op.Add) return linear(dag.a[id]!, scale, out) && linear(dag.b[id]!, scale, out);
+    if (op === Op.Mul) {
+      const [l, r] = [dag.a[id]!, dag.b[id]!];
+      if (dag.op[l] === Op.Const) return linear(r, scale * dag.a[l]!, out);
+      if (dag.op[r] === Op.Const) return linear(l, scale * dag.a[r]!, out);
+    }
+    return false;
+  };
+  const coefs = new Map<number, number>();
+  if (!linear(it.tuple[0]!, 1, coefs)) return undefined;
+  const sel = new Map<number, number>();
+  for (const [c, opcode] of coefs) sel.set(opcode, c);
+  return sel;
+}

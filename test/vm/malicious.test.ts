@@ -24,7 +24,7 @@ import { generateWitness, type RunWitness } from '../../vm/trace.ts';
 import { proveWitness, verifyRun, type RunClaim } from '../../vm/prove.ts';
 import { CpuCols } from '../../vm/tables/cpu.ts';
 import { FLAGS, fetchTuple } from '../../vm/tables/program.ts';
-import { CPU_COL, cpuCell, rederiveLookups, setCell } from './_cheat.ts';
+import { CPU_COL, cpuCell, opcodeSelectors, partnerOf, rederiveLookups, setCell } from './_cheat.ts';
 
 const options = ProofOptions.testing();
 
@@ -72,8 +72,13 @@ function variant(pc: number, edit: (w: Int32Array) => void): Program {
   return makeProgram({ ...P, code });
 }
 
-/** The run of `prog`, relabelled as a run of P: every fetched CPU column from P's decode. */
-function relabelled(prog: Program): { witness: RunWitness; claim: RunClaim } {
+/**
+ * The run of `prog`, relabelled as a run of P: every fetched CPU column from P's decode, and (when
+ * `partnerToo` and the partner table selects its opcode by plain selector columns) the partner
+ * row's selector moved to P's opcode too, so only the partner's own arithmetic constraints can
+ * object.
+ */
+function relabelled(prog: Program, partnerToo = false): { witness: RunWitness; claim: RunClaim } {
   const run = execute(prog, {}, { record: true });
   const witness = generateWitness(vmMachine(prog), run.record!, 1 << 16);
   run.record!.release();
@@ -89,6 +94,16 @@ function relabelled(prog: Program): { witness: RunWitness; claim: RunClaim } {
         setCell(cpu, r, CPU_COL[base!]! + (plus ? 1 : 0), t[k]!);
       });
       FLAGS.forEach((f, i) => setCell(cpu, r, CPU_COL[f]!, (d.flags >>> i) & 1));
+      const was = prog.code[cpuCell(cpu, r, 'pc') * INSTR_WORDS]!;
+      if (partnerToo && was !== d.op) {
+        const p = partnerOf(vmP, seg, r);
+        const sel = p && opcodeSelectors(p.table);
+        const m = p && seg.traces[p.index]!;
+        if (p && sel && m && sel.has(was) && sel.has(d.op)) {
+          setCell(m, p.row, sel.get(was)!, 0);
+          setCell(m, p.row, sel.get(d.op)!, 1);
+        }
+      }
     }
     rederiveLookups(vmP, seg);
   }
@@ -165,6 +180,16 @@ describe('a result another instruction would produce is rejected', () => {
       // the swap must matter, or the "cheat" would be an honest run
       expect(resultsDiffer(P, other)).toBe(true);
       const { witness, claim } = relabelled(other);
+      expect(await rejectedCheck(witness, claim)).toMatch(/bus-balance|ood/);
+    }, 120_000);
+  }
+});
+
+describe('the partner table relabelled too: its own constraints object', () => {
+  for (const [cls, mine, theirs, nth] of SWAPS.filter(([c]) => !c.startsWith('control'))) {
+    it(`${cls}: ${mine} <- ${theirs}`, async () => {
+      const other = variant(pcOf(mine, nth ?? 0), (w) => (w[0] = OP[theirs]!));
+      const { witness, claim } = relabelled(other, true);
       expect(await rejectedCheck(witness, claim)).toMatch(/bus-balance|ood/);
     }, 120_000);
   }
