@@ -68,6 +68,7 @@ import { P, add as add_, sub as sub_, neg as neg_ } from './field/babybear.ts';
 import { mulFast } from './air/_mul.ts';
 import { W, eInv, eMul, isCanonicalExt, type Ext4 } from './field/ext4.ts';
 import type { Matrix } from './matrix.ts';
+import { auxTermsInto, AUX_LANES, type AuxPlan, type AuxTask } from './_aux-trace.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
 const add = add_;
@@ -286,109 +287,130 @@ function fingerprintExpr(dag: Dag, it: Interaction): Expr {
   return fp;
 }
 
-/**
- * Builds a table's auxiliary trace on the trace domain: one column per group of `sys.auxGroups`
- * (the sum of its one or two terms sign m / (beta - fp)) and the running sum, as a row-major
- * matrix of 4 (G + 1) base columns (ext column c = base columns 4c..4c+3), and the
- * table's bus sum (the running sum's last value). `inputs` are the table's trace-domain inputs
- * with the challenges filled in (slot 0 = beta, slot j = gamma^j).
- */
-export function buildAuxTrace(sys: ConstraintSystem, inputs: EvalInputs): { aux: Matrix; busSum: Uint32Array } {
+/** The table's `AuxPlan` (`_aux-trace.ts`): the compiled tuple program and the column groups as typed arrays. */
+export function auxPlan(sys: ConstraintSystem): AuxPlan {
   const its = sys.interactions;
   const K = its.length;
-  const n = inputs.height;
-  if (K === 0) throw new RangeError('buildAuxTrace: the table has no bus interaction');
-  const groups = sys.auxGroups;
-  const G = groups.length;
   const roots: number[] = [];
   for (const it of its) roots.push(...it.tuple, it.multiplicity);
-  const prog = compile(sys.dag, roots);
-  const lanes = Math.min(256, n);
-  const regs = registerFile(prog, lanes);
-  const ch = inputs.challenges;
-  // Per chunk of rows: cd[(i * K + k) * 4 ..] = d = beta - fingerprint, cm[i * K + k] = sign * m.
-  const cd = new Uint32Array(lanes * K * 4);
-  const cm = new Uint32Array(lanes * K);
-  // Per row and aux column g: its term as num / den; one inversion per column (not per interaction):
-  // alone, num = s m and den = d; a pair, num = s1 m1 d2 + s2 m2 d1 and den = d1 d2.
-  const dens = new Uint32Array(n * G * 4);
-  const nums = new Uint32Array(n * G * 4);
-  const tmp = new Uint32Array(4);
-  for (let start = 0; start < n; start += lanes) {
-    const len = Math.min(lanes, n - start);
-    run(prog, inputs, start, len, regs, lanes);
-    let r = 0;
-    for (let k = 0; k < K; k++) {
-      const it = its[k]!;
-      const arity = it.tuple.length;
-      const tupleRegs = prog.rootReg.subarray(r, r + arity);
-      const mReg = prog.rootReg[r + arity]!;
-      r += arity + 1;
-      for (let i = 0; i < len; i++) {
-        let f0 = it.bus.id, f1 = 0, f2 = 0, f3 = 0;
-        for (let j = 0; j < arity; j++) {
-          const t = regs[tupleRegs[j]! * lanes + i]!;
-          const g = 4 * (j + 1);
-          f0 = add(f0, mul(ch[g]!, t));
-          f1 = add(f1, mul(ch[g + 1]!, t));
-          f2 = add(f2, mul(ch[g + 2]!, t));
-          f3 = add(f3, mul(ch[g + 3]!, t));
-        }
-        const o = (i * K + k) * 4;
-        cd[o] = sub(ch[0]!, f0);
-        cd[o + 1] = sub(ch[1]!, f1);
-        cd[o + 2] = sub(ch[2]!, f2);
-        cd[o + 3] = sub(ch[3]!, f3);
-        const m = regs[mReg * lanes + i]!;
-        cm[i * K + k] = it.sign > 0 ? m : neg(m);
-      }
-    }
-    for (let c = 0; c < G; c++) {
-      const grp = groups[c]!;
-      const k1 = grp[0]!;
-      if (grp.length === 1) {
-        for (let i = 0; i < len; i++) {
-          const o = ((start + i) * G + c) * 4;
-          dens.set(cd.subarray((i * K + k1) * 4, (i * K + k1) * 4 + 4), o);
-          nums[o] = cm[i * K + k1]!;
-        }
-      } else {
-        const k2 = grp[1]!;
-        for (let i = 0; i < len; i++) {
-          const o = ((start + i) * G + c) * 4;
-          const o1 = (i * K + k1) * 4, o2 = (i * K + k2) * 4;
-          const m1 = cm[i * K + k1]!, m2 = cm[i * K + k2]!;
-          mulAtFast(dens, o, cd, o1, cd, o2);
-          // s1 m1 d2 + s2 m2 d1
-          for (let j = 0; j < 4; j++) tmp[j] = add(mul(m1, cd[o2 + j]!), mul(m2, cd[o1 + j]!));
-          nums.set(tmp, o);
-        }
-      }
-    }
-  }
-  const scratch = new Uint32Array(dens.length);
-  if (batchInverseInPlace(dens, scratch) >= 0) throw new RangeError('LogUp: beta equals a fingerprint (probability ~ rows / p^4); retry with another transcript');
-  const invs = dens;
+  const program = compile(sys.dag, roots);
+  const tupleStart = new Int32Array(K);
+  const arity = new Int32Array(K);
+  const multReg = new Int32Array(K);
+  const sign = new Int8Array(K);
+  const busId = new Uint32Array(K);
+  const tupleReg: number[] = [];
+  let r = 0;
+  its.forEach((it, k) => {
+    tupleStart[k] = tupleReg.length;
+    arity[k] = it.tuple.length;
+    for (let j = 0; j < it.tuple.length; j++) tupleReg.push(program.rootReg[r + j]!);
+    multReg[k] = program.rootReg[r + it.tuple.length]!;
+    r += it.tuple.length + 1;
+    sign[k] = it.sign;
+    busId[k] = it.bus.id;
+  });
+  const groups = sys.auxGroups;
+  const k1 = Int32Array.from(groups, (g) => g[0]!);
+  const k2 = Int32Array.from(groups, (g) => (g.length > 1 ? g[1]! : -1));
+  return { program, tupleStart, arity, tupleReg: Int32Array.from(tupleReg), multReg, sign, busId, k1, k2 };
+}
+
+/** Adds the running-sum column (ext column G of width-4(G+1) rows) over the term columns; returns the bus sum. */
+function runningSum(aux: Uint32Array, n: number, G: number): Uint32Array {
   const w = 4 * (G + 1);
-  const aux = new Uint32Array(n * w);
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   for (let row = 0; row < n; row++) {
+    const base = row * w;
     for (let c = 0; c < G; c++) {
-      const o = (row * G + c) * 4;
-      const a = row * w + 4 * c;
-      mulAtFast(aux, a, nums, o, invs, o);
+      const a = base + 4 * c;
       s0 = add(s0, aux[a]!);
       s1 = add(s1, aux[a + 1]!);
       s2 = add(s2, aux[a + 2]!);
       s3 = add(s3, aux[a + 3]!);
     }
-    const a = row * w + 4 * G;
+    const a = base + 4 * G;
     aux[a] = s0;
     aux[a + 1] = s1;
     aux[a + 2] = s2;
     aux[a + 3] = s3;
   }
-  return { aux: { values: aux, width: w, height: n }, busSum: Uint32Array.of(s0, s1, s2, s3) };
+  return Uint32Array.of(s0, s1, s2, s3);
+}
+
+function checkAuxInputs(sys: ConstraintSystem, inputs: EvalInputs): void {
+  if (sys.interactions.length === 0) throw new RangeError('buildAuxTrace: the table has no bus interaction');
+  if (inputs.challenges.length < 4 * (sys.maxArity + 1)) throw new RangeError(`buildAuxTrace: ${inputs.challenges.length / 4} challenge slots, the table needs ${sys.maxArity + 1}`);
+}
+
+/**
+ * Builds a table's auxiliary trace on the trace domain: one column per group of `sys.auxGroups`
+ * (the sum of its one or two terms sign m / (beta - fp)) and the running sum, as a row-major
+ * matrix of 4 (G + 1) base columns (ext column c = base columns 4c..4c+3), and the
+ * table's bus sum (the running sum's last value). `inputs` are the table's trace-domain inputs
+ * with the challenges filled in (slot 0 = beta, slot j = gamma^j). The terms are computed by
+ * `_aux-trace.ts` (blocks of rows, zero multiplicities skipped, one inversion per block).
+ */
+export function buildAuxTrace(sys: ConstraintSystem, inputs: EvalInputs): { aux: Matrix; busSum: Uint32Array } {
+  checkAuxInputs(sys, inputs);
+  const n = inputs.height;
+  const G = sys.auxGroups.length;
+  const w = 4 * (G + 1);
+  const aux = new Uint32Array(n * w);
+  auxTermsInto(auxPlan(sys), inputs, 0, n, aux, w, 0);
+  return { aux: { values: aux, width: w, height: n }, busSum: runningSum(aux, n, G) };
+}
+
+/** A pool that can run a task module (`prover/_pool.ts`'s WorkerPool). */
+export interface AuxPool {
+  readonly size: number;
+  runTask<A, R>(moduleUrl: string | URL, exportName: string, args: readonly A[]): Promise<R[]>;
+}
+
+/**
+ * Rows x interactions below which `buildAuxTraceParallel` stays on this thread: a worker's first
+ * task loads TypeScript (~0.5 s, paid once per pool) and the inputs are copied into shared memory.
+ */
+const AUX_PARALLEL_MIN_WORK = 1 << 18;
+
+function toShared(a: Uint32Array): Uint32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const s = new Uint32Array(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
+
+/**
+ * `buildAuxTrace` with the terms split by row ranges over the pool's workers (inputs copied once
+ * into shared memory, terms written in place; the running sum is added here). Same result.
+ */
+export async function buildAuxTraceParallel(sys: ConstraintSystem, inputs: EvalInputs, pool: AuxPool | undefined, forceParallel = false): Promise<{ aux: Matrix; busSum: Uint32Array }> {
+  checkAuxInputs(sys, inputs);
+  const n = inputs.height;
+  if (!pool || pool.size < 2 || (n * sys.interactions.length < AUX_PARALLEL_MIN_WORK && !forceParallel)) return buildAuxTrace(sys, inputs);
+  const G = sys.auxGroups.length;
+  const w = 4 * (G + 1);
+  const out = new Uint32Array(new SharedArrayBuffer(n * w * 4));
+  const sh: EvalInputs = {
+    ...inputs,
+    main: toShared(inputs.main),
+    pre: inputs.pre && toShared(inputs.pre),
+    isFirstRow: toShared(inputs.isFirstRow),
+    isLastRow: toShared(inputs.isLastRow),
+    isTransition: toShared(inputs.isTransition),
+  };
+  const plan = auxPlan(sys);
+  const step = Math.ceil(n / pool.size / AUX_LANES) * AUX_LANES;
+  const args: AuxTask[] = [];
+  for (let a = 0; a < n; a += step) args.push({ plan, inputs: sh, start: a, end: Math.min(n, a + step), out, outWidth: w });
+  try {
+    await pool.runTask(new URL('./_aux-trace.ts', import.meta.url), 'auxRows', args);
+  } catch (e) {
+    // The workers' zero-den error arrives as a PoolError: restate it as the single-thread path does.
+    if (e instanceof Error && /beta equals a fingerprint/.test(e.message)) throw new RangeError('LogUp: beta equals a fingerprint (probability ~ rows / p^4); retry with another transcript');
+    throw e;
+  }
+  return { aux: { values: out, width: w, height: n }, busSum: runningSum(out, n, G) };
 }
 
 /** Challenge slots for a machine: [beta, gamma, gamma^2, ..., gamma^maxArity], flat ext4. */

@@ -416,6 +416,23 @@ export class TwoAdicFriPcs {
   }
 
   /**
+   * `evaluationsOnDomain`, left in the backend's shared kernel memory when it has one (no copy out;
+   * pool workers read it in place): the caller calls `free()` when done. Other backends: a plain
+   * matrix and a no-op `free`.
+   */
+  async evaluationsOnDomainShared(data: PcsProverData, matrixIndex: number, logSize: number, shift: number): Promise<Matrix & { free(): void }> {
+    const b = this.backend as ProverBackend & { evaluateOnCosetShared?: (coeffs: Matrix, logBlowup: number, shift: number, bitReversed: boolean) => Promise<Matrix & { free(): void }> };
+    if (typeof b.evaluateOnCosetShared !== 'function') return { ...(await this.evaluationsOnDomain(data, matrixIndex, logSize, shift)), free: () => {} };
+    const c = data.coeffs[matrixIndex];
+    if (!c) throw new RangeError(`pcs evaluationsOnDomain: no matrix ${matrixIndex}`);
+    const logH = log2Int(c.height);
+    if (!Number.isInteger(logSize) || logSize < logH || logSize > MAX_LOG_SIZE) {
+      throw new RangeError(`pcs evaluationsOnDomain: domain 2^${logSize} is smaller than the matrix height 2^${logH} or too large`);
+    }
+    return b.evaluateOnCosetShared(c, logSize - logH, shift, false);
+  }
+
+  /**
    * Opens every column of every matrix of each round at its points; returns the values
    * [round][matrix][point][column] and the proof. Observes the values, then runs FRI.
    */

@@ -18,7 +18,7 @@ import { ConstraintError, type ConstraintFailure, type BusFailure } from '../err
 import { mul, rootOfUnity } from '../field/babybear.ts';
 import { eMul, ext, type Ext4 } from '../field/ext4.ts';
 import { checkAllConstraints, checkBuses, traceInputs, assertTrace } from '../air/debug.ts';
-import { assertBusChallenges, buildAuxTrace, busChallenges, type BusChallenges } from '../bus.ts';
+import { assertBusChallenges, buildAuxTraceParallel, busChallenges, type BusChallenges } from '../bus.ts';
 import { Transcript } from '../transcript.ts';
 import { createPcs, defaultBackend, type StarkPcs, type PcsData } from './pcs.ts';
 import type { Machine } from './machine.ts';
@@ -227,18 +227,20 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
   const auxIndex: number[] = [];
   const auxMatrices: Matrix[] = [];
   const busSums: (Ext4 | null)[] = machine.tables.map(() => null);
-  machine.tables.forEach((table, i) => {
+  const pool = (backend as { readonly pool?: TaskPool }).pool;
+  for (let i = 0; i < machine.tables.length; i++) {
+    const table = machine.tables[i]!;
     const sys = table.system;
     if (sys.interactions.length === 0) {
       auxIndex.push(-1);
-      return;
+      continue;
     }
     const inputs = { ...traceInputs(table, witness.traces[i]!, { publics: publics[i], preprocessed: preOf(i) }), challenges };
-    const { aux, busSum } = buildAuxTrace(sys, inputs);
+    const { aux, busSum } = await buildAuxTraceParallel(sys, inputs, pool);
     auxIndex.push(auxMatrices.length);
     auxMatrices.push(aux);
     busSums[i] = busSum;
-  });
+  }
   timer('aux traces');
   const aux = auxMatrices.length > 0 ? await pcs.commit(auxMatrices) : null;
   timer('aux commitment');
@@ -258,9 +260,10 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
     const chunks = table.info.quotientChunks;
     const logQ = logQuotientBlowup(chunks);
     const logD = logN + logQ;
-    const mainDom = await pcs.evaluationsOnDomain(main.data, i, logD, QUOTIENT_SHIFT);
-    const preDom = preIndex[i]! >= 0 ? await pcs.evaluationsOnDomain(pk!.data!, preIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
-    const auxDom = auxIndex[i]! >= 0 ? await pcs.evaluationsOnDomain(aux!.data, auxIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
+    // In the backend's shared memory when it has one: the pool's workers read them in place.
+    const mainDom = await pcs.evaluationsOnDomainShared(main.data, i, logD, QUOTIENT_SHIFT);
+    const preDom = preIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(pk!.data!, preIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
+    const auxDom = auxIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(aux!.data, auxIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
     timer('quotient: trace on the quotient domain');
     const sel = domainSelectors(logN, logQ);
     timer('quotient: selectors');
@@ -291,8 +294,12 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
       },
       sel.invZ,
       alphaPowers,
-      (backend as { readonly pool?: TaskPool }).pool,
-    );
+      pool,
+    ).finally(() => {
+      mainDom.free();
+      preDom?.free();
+      auxDom?.free();
+    });
     timer('quotient: constraint evaluation');
     chunkMatrices.push(await splitQuotient(backend, q, logN, logQ, chunks, debug !== false));
     timer('quotient: split into chunks');

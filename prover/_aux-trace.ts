@@ -1,0 +1,244 @@
+/**
+ * The hot loop of the LogUp aux trace (`bus.ts` `buildAuxTrace`): for rows [start, end) of a
+ * table, each aux column's term `s1 m1 / d1 (+ s2 m2 / d2)` with d_k = beta - fingerprint_k.
+ * Split out of bus.ts so that pool workers (`prover/_pool.ts` `runTask`) can run it over row ranges
+ * of one table: everything it needs is in a plain, structured-cloneable `AuxPlan`.
+ *
+ * Per block of `AUX_LANES` rows: the compiled program (`air/program.ts`) evaluates every tuple
+ * entry and multiplicity over the block, then per row and column
+ *   - a term whose multiplicities are all zero is zero: no fingerprint, no inversion (padding rows,
+ *     and rows where a gated lookup is off; most of a VM table's interactions on most rows);
+ *   - a pair with one zero multiplicity is a single term: one fingerprint, den = d;
+ *   - otherwise den = d1 d2 and num = s1 m1 d2 + s2 m2 d1 (or den = d, num = s m for a single);
+ * and the block's dens are inverted together (Montgomery's trick, in place over flat typed arrays,
+ * skipping zero terms), then term = num / den. The values are exactly those of the column
+ * definition (a zero multiplicity contributes 0 whatever its fingerprint), so the aux trace does
+ * not change. A den equal to zero (beta equals a fingerprint of a term with nonzero multiplicity,
+ * probability ~ rows / p^4) throws, as before.
+ * @module
+ */
+import { P as P_ } from './field/babybear.ts';
+import { mulFast } from './air/_mul.ts';
+import { eInv } from './field/ext4.ts';
+import { registerFile, run, type EvalInputs, type Program } from './air/program.ts';
+
+// Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
+const P = P_;
+const P2 = 2 * P_;
+const mul = mulFast;
+
+/** Rows per block: the register file is (registers x lanes) words, ~1-2 MB for the VM's CPU table. */
+export const AUX_LANES = 512;
+
+/** What `auxTermsInto` needs of a table, as plain typed arrays (cloneable to a worker). */
+export interface AuxPlan {
+  /** Compiled over roots: for each interaction its tuple entries, then its multiplicity. */
+  readonly program: Program;
+  /** Per interaction k: offset of its tuple's registers in `tupleReg`, its arity, mult register, sign (1 or -1), bus id. */
+  readonly tupleStart: Int32Array;
+  readonly arity: Int32Array;
+  readonly tupleReg: Int32Array;
+  readonly multReg: Int32Array;
+  readonly sign: Int8Array;
+  readonly busId: Uint32Array;
+  /** Per aux column g: its interactions (k2 = -1 for a column of one). */
+  readonly k1: Int32Array;
+  readonly k2: Int32Array;
+}
+
+/** Checks every den of a block before use: a zero one is a failed (or adversarial) challenge draw. */
+export class AuxZeroDenominator extends RangeError {}
+
+/**
+ * Fills ext columns 0..G-1 of rows [first, last) of `out` (row-major, `outWidth` base columns,
+ * row r at (r - outBase) * outWidth) with the terms; the running-sum column is left alone.
+ */
+export function auxTermsInto(plan: AuxPlan, inputs: EvalInputs, first: number, last: number, out: Uint32Array, outWidth: number, outBase: number): void {
+  const prog = plan.program;
+  const L = AUX_LANES;
+  const regs = registerFile(prog, L);
+  const G = plan.k1.length;
+  const ch = inputs.challenges;
+  const b0 = ch[0]!, b1 = ch[1]!, b2 = ch[2]!, b3 = ch[3]!;
+  // Challenges by coordinate: gc[j] = coordinate c of gamma^(j + 1).
+  const maxArity = (ch.length >> 2) - 1;
+  const g0 = new Uint32Array(maxArity), g1 = new Uint32Array(maxArity), g2 = new Uint32Array(maxArity), g3 = new Uint32Array(maxArity);
+  for (let j = 0; j < maxArity; j++) {
+    g0[j] = ch[4 * j + 4]!;
+    g1[j] = ch[4 * j + 5]!;
+    g2[j] = ch[4 * j + 6]!;
+    g3[j] = ch[4 * j + 7]!;
+  }
+  const { tupleStart, arity, tupleReg, multReg, sign, busId, k1: K1, k2: K2 } = plan;
+  // Per block, per (row, column) slot s = i * G + g: den and num (ext4, flat), live flag.
+  const den = new Uint32Array(L * G * 4);
+  const num = new Uint32Array(L * G * 4);
+  const pre = new Uint32Array(L * G * 4);
+  const live = new Uint8Array(L * G);
+  // Fingerprint scratch (d = beta - fp) of the two interactions of a column.
+  let d10 = 0, d11 = 0, d12 = 0, d13 = 0;
+  const fp = (k: number, i: number): void => {
+    const a = arity[k]!;
+    const t0 = tupleStart[k]!;
+    let f0 = busId[k]!, f1 = 0, f2 = 0, f3 = 0;
+    for (let j = 0; j < a; j++) {
+      const t = regs[tupleReg[t0 + j]! * L + i]!;
+      if (t === 0) continue;
+      f0 += mul(g0[j]!, t);
+      f1 += mul(g1[j]!, t);
+      f2 += mul(g2[j]!, t);
+      f3 += mul(g3[j]!, t);
+      if (f0 >= P) f0 -= P;
+      if (f1 >= P) f1 -= P;
+      if (f2 >= P) f2 -= P;
+      if (f3 >= P) f3 -= P;
+    }
+    d10 = b0 - f0;
+    d11 = b1 - f1;
+    d12 = b2 - f2;
+    d13 = b3 - f3;
+    if (d10 < 0) d10 += P;
+    if (d11 < 0) d11 += P;
+    if (d12 < 0) d12 += P;
+    if (d13 < 0) d13 += P;
+  };
+  for (let start = first; start < last; start += L) {
+    const len = Math.min(L, last - start);
+    run(prog, inputs, start, len, regs, L);
+    // 1. dens and nums.
+    for (let g = 0; g < G; g++) {
+      const ka = K1[g]!, kb = K2[g]!;
+      const ma = multReg[ka]! * L;
+      const mb = kb >= 0 ? multReg[kb]! * L : -1;
+      const sa = sign[ka]!, sb = kb >= 0 ? sign[kb]! : 1;
+      for (let i = 0; i < len; i++) {
+        const s = i * G + g;
+        const o = 4 * s;
+        let m1 = regs[ma + i]!;
+        let m2 = mb >= 0 ? regs[mb + i]! : 0;
+        if (m1 === 0 && m2 === 0) {
+          live[s] = 0;
+          continue;
+        }
+        live[s] = 1;
+        if (m2 === 0 || m1 === 0) {
+          // One term: den = d, num = s m (base).
+          const k = m1 !== 0 ? ka : kb;
+          const m = m1 !== 0 ? m1 : m2;
+          const sg = m1 !== 0 ? sa : sb;
+          fp(k, i);
+          den[o] = d10;
+          den[o + 1] = d11;
+          den[o + 2] = d12;
+          den[o + 3] = d13;
+          num[o] = sg > 0 || m === 0 ? m : P - m;
+          num[o + 1] = 0;
+          num[o + 2] = 0;
+          num[o + 3] = 0;
+          continue;
+        }
+        if (sa < 0) m1 = P - m1;
+        if (sb < 0) m2 = P - m2;
+        fp(kb, i);
+        const e0 = d10, e1 = d11, e2 = d12, e3 = d13;
+        fp(ka, i);
+        // den = d1 d2 (x^4 = 11)
+        den[o] = red4(mul(d10, e0) + mul(11, red4(mul(d11, e3) + mul(d12, e2) + mul(d13, e1))));
+        den[o + 1] = red4(mul(d10, e1) + mul(d11, e0) + mul(11, red4(mul(d12, e3) + mul(d13, e2))));
+        den[o + 2] = red4(mul(d10, e2) + mul(d11, e1) + mul(d12, e0) + mul(11, mul(d13, e3)));
+        den[o + 3] = red4(mul(d10, e3) + mul(d11, e2) + mul(d12, e1) + mul(d13, e0));
+        // num = s1 m1 d2 + s2 m2 d1
+        num[o] = red4(mul(m1, e0) + mul(m2, d10));
+        num[o + 1] = red4(mul(m1, e1) + mul(m2, d11));
+        num[o + 2] = red4(mul(m1, e2) + mul(m2, d12));
+        num[o + 3] = red4(mul(m1, e3) + mul(m2, d13));
+      }
+    }
+    // 2. Batch inversion of the live dens: pre[s] = product of the live dens before s.
+    const S = len * G;
+    let a0 = 1, a1 = 0, a2 = 0, a3 = 0;
+    for (let s = 0; s < S; s++) {
+      if (!live[s]) continue;
+      const o = 4 * s;
+      pre[o] = a0;
+      pre[o + 1] = a1;
+      pre[o + 2] = a2;
+      pre[o + 3] = a3;
+      const x0 = den[o]!, x1 = den[o + 1]!, x2 = den[o + 2]!, x3 = den[o + 3]!;
+      if (x0 === 0 && x1 === 0 && x2 === 0 && x3 === 0) throw new AuxZeroDenominator('LogUp: beta equals a fingerprint (probability ~ rows / p^4); retry with another transcript');
+      const c0 = red4(mul(a0, x0) + mul(11, red4(mul(a1, x3) + mul(a2, x2) + mul(a3, x1))));
+      const c1 = red4(mul(a0, x1) + mul(a1, x0) + mul(11, red4(mul(a2, x3) + mul(a3, x2))));
+      const c2 = red4(mul(a0, x2) + mul(a1, x1) + mul(a2, x0) + mul(11, mul(a3, x3)));
+      const c3 = red4(mul(a0, x3) + mul(a1, x2) + mul(a2, x1) + mul(a3, x0));
+      a0 = c0;
+      a1 = c1;
+      a2 = c2;
+      a3 = c3;
+    }
+    const inv = eInv(Uint32Array.of(a0, a1, a2, a3)); // 1 / (product of all live dens)
+    let v0 = inv[0]!, v1 = inv[1]!, v2 = inv[2]!, v3 = inv[3]!;
+    for (let s = S - 1; s >= 0; s--) {
+      const i = (s / G) | 0;
+      const g = s - i * G;
+      const ob = (start + i - outBase) * outWidth + 4 * g;
+      if (!live[s]) {
+        out[ob] = 0;
+        out[ob + 1] = 0;
+        out[ob + 2] = 0;
+        out[ob + 3] = 0;
+        continue;
+      }
+      const o = 4 * s;
+      const p0 = pre[o]!, p1 = pre[o + 1]!, p2 = pre[o + 2]!, p3 = pre[o + 3]!;
+      // 1/den_s = v * pre_s
+      const y0 = red4(mul(v0, p0) + mul(11, red4(mul(v1, p3) + mul(v2, p2) + mul(v3, p1))));
+      const y1 = red4(mul(v0, p1) + mul(v1, p0) + mul(11, red4(mul(v2, p3) + mul(v3, p2))));
+      const y2 = red4(mul(v0, p2) + mul(v1, p1) + mul(v2, p0) + mul(11, mul(v3, p3)));
+      const y3 = red4(mul(v0, p3) + mul(v1, p2) + mul(v2, p1) + mul(v3, p0));
+      // v <- v * den_s: 1 / (product of the live dens before s)
+      const x0 = den[o]!, x1 = den[o + 1]!, x2 = den[o + 2]!, x3 = den[o + 3]!;
+      const w0 = red4(mul(v0, x0) + mul(11, red4(mul(v1, x3) + mul(v2, x2) + mul(v3, x1))));
+      const w1 = red4(mul(v0, x1) + mul(v1, x0) + mul(11, red4(mul(v2, x3) + mul(v3, x2))));
+      const w2 = red4(mul(v0, x2) + mul(v1, x1) + mul(v2, x0) + mul(11, mul(v3, x3)));
+      const w3 = red4(mul(v0, x3) + mul(v1, x2) + mul(v2, x1) + mul(v3, x0));
+      v0 = w0;
+      v1 = w1;
+      v2 = w2;
+      v3 = w3;
+      // term = num / den
+      const n0 = num[o]!, n1 = num[o + 1]!, n2 = num[o + 2]!, n3 = num[o + 3]!;
+      if (n1 === 0 && n2 === 0 && n3 === 0) {
+        out[ob] = mul(n0, y0);
+        out[ob + 1] = mul(n0, y1);
+        out[ob + 2] = mul(n0, y2);
+        out[ob + 3] = mul(n0, y3);
+      } else {
+        out[ob] = red4(mul(n0, y0) + mul(11, red4(mul(n1, y3) + mul(n2, y2) + mul(n3, y1))));
+        out[ob + 1] = red4(mul(n0, y1) + mul(n1, y0) + mul(11, red4(mul(n2, y3) + mul(n3, y2))));
+        out[ob + 2] = red4(mul(n0, y2) + mul(n1, y1) + mul(n2, y0) + mul(11, mul(n3, y3)));
+        out[ob + 3] = red4(mul(n0, y3) + mul(n1, y2) + mul(n2, y1) + mul(n3, y0));
+      }
+    }
+  }
+}
+
+/** x mod p for an integer 0 <= x < 4p (a sum of up to four reduced values). */
+function red4(x: number): number {
+  if (x >= P2) x -= P2;
+  return x >= P ? x - P : x;
+}
+
+/** Pool task (`prover/_pool.ts` `runTask`): the terms of rows [start, end) into a shared `out`. */
+export interface AuxTask {
+  readonly plan: AuxPlan;
+  readonly inputs: EvalInputs;
+  readonly start: number;
+  readonly end: number;
+  readonly out: Uint32Array;
+  readonly outWidth: number;
+}
+
+export function auxRows(_ctx: unknown, t: AuxTask): number {
+  auxTermsInto(t.plan, t.inputs, t.start, t.end, t.out, t.outWidth, 0);
+  return t.end - t.start;
+}
