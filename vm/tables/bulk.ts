@@ -15,12 +15,13 @@
  * instruction may at most wrap around the table's end, still as consecutive rows; a real non-first
  * row always has a real predecessor of the same instruction, and following predecessors must reach
  * a first row (a cycle of real rows without one would need the table height to be a multiple of
- * p). A non-bit `first` zeroes every first-row column ((1 - first) c = 0), so n = 0 and rem = 0 on
- * a row that is then neither empty-and-first nor closable: `first` is a bit without a constraint
- * of its own beyond `first is a bit`. An `empty` row after a chain's rem = 1 row is harmless (no
- * access, no io) and needs no rule. `empty` needs no bit or "not continued" rule either: empty != 0
- * forces rem = 0, and a row with rem = 0 that is continued (or a non-empty one that is not) never
- * reaches rem = 1; so empty = 1 exactly on rows with rem = 0 that close their instruction.
+ * p). Two checks are kept although the rest implies them (the tests say why): `first is a bit` (a
+ * non-bit first zeroes every first-row column, (1 - first) c = 0, so the row can only be an empty
+ * row receiving an all-zero tuple) and `at most one selector` (isReal >= 2 forces first = 0, and a
+ * chain of such rows never reaches a first row). `empty` needs no bit or "not continued" rule:
+ * empty != 0 forces rem = 0, and a row with rem = 0 that is continued (or a non-empty one that is
+ * not) never reaches rem = 1; so empty = 1 exactly on rows with rem = 0 that close their
+ * instruction. An empty row after a chain's rem = 1 row is harmless (no access, no io).
  *
  * Byte i: a read access at t = T + 3 + 2i (mcopy's source byte, commit's byte) and a write access at
  * t + 1 (mcopy, mfill, read, read_public), both on the word-granular heap (memory.ts): the access
@@ -34,8 +35,10 @@
  * Bounds, as integers, on the first row: x + L + R = 2^16 pages with L = n (mcopy, mfill) or len
  * (read, read_public, commit) and R = R0 + 2^16 R1 >= 0, checked limb-wise (x0 + L0 + R0 = 2^16 k,
  * x1 + L1 + R1 + k = pages, k in {0, 1, 2}, R0 and R1 on range16; all terms below 2^18, so integer
- * equations). That makes pages an integer, and 16384 - pages on range16 bounds it by 2^14 (1 GiB),
- * so every address is below 2^30 < p. mcopy also checks y + n the same way. mcopy's direction: the
+ * equations). k in {0, 1, 2} and the comparison's borrow bit below ARE needed: 2^16 (-30720) =
+ * 1 - p, so k = -30719 satisfies the low limb mod p when x0 + L0 + R0 = 2^16 + 1 and lets x1 exceed
+ * pages by about 30719 pages. That makes pages an integer, and 16384 - pages on range16 bounds it
+ * by 2^14 (1 GiB), so every address is below 2^30 < p. mcopy also checks y + n the same way. mcopy's direction: the
  * limb-wise comparison hi - lo - back = r0 + 2^16 r1 >= 0 with (hi - lo) = (1 - 2 back)(src - dest)
  * proves dest <= src for back = 0 and dest > src for back = 1 (memmove: copying forward when the
  * destination is below the source never reads a byte already overwritten, backward otherwise). The
