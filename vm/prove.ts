@@ -8,7 +8,8 @@
  * commitment and the public claim, then handed to every segment (`ProveOptions.busChallenges`).
  * The buses (memory, state, halt, I/O, ...) balance only over all segments together plus the
  * terms the verifier computes itself from the claim:
- *   - it SENDS the initial state (ts0, entry pc, first frame, initial pages, 0, 0) on `state`;
+ *   - it SENDS the initial state (ts0, entry pc, first frame, initial pages, 0, 0, not at end of
+ *     input) on `state`;
  *   - it RECEIVES (public-input bytes consumed, output length) on `halt`: the run halted;
  *   - it SENDS every consumed public-input byte (0, j, byte) and RECEIVES every claimed output
  *     byte (1, j, byte) on `io`.
@@ -183,7 +184,7 @@ function hexBytes(hex: string): Uint8Array {
 /** The verifier's own bus terms for a claim (see the module doc). */
 export function publicTerms(program: Program, claim: RunClaim): BusTerm[] {
   const terms: BusTerm[] = [
-    { bus: stateBus, tuple: [TS0, program.entry, program.globals.length, program.memory.initialPages, 0, 0], multiplicity: 1 },
+    { bus: stateBus, tuple: [TS0, program.entry, program.globals.length, program.memory.initialPages, 0, 0, 0], multiplicity: 1 },
     { bus: haltBus, tuple: [claim.pubConsumed, claim.output.length], multiplicity: -1 },
   ];
   for (let j = 0; j < claim.pubConsumed; j++) terms.push({ bus: ioBus, tuple: [IO_IN, j, claim.publicInput[j]!], multiplicity: 1 });

@@ -34,6 +34,7 @@ export interface SegmentState {
   readonly pages: number;
   readonly pubPos: number;
   readonly outPos: number;
+  readonly inEof: number;
 }
 
 export interface SegmentWitness {
@@ -141,7 +142,7 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
   const last = rec.cycles - 1;
   if (rec.cycles === 0 || program.code[cpu.pc[last]! * 4] !== OP.halt) throw new NotProvableError('only runs that end with halt can be proved');
 
-  const initial: SegmentState = { ts: TS0, pc: program.entry, fp: program.globals.length, pages: program.memory.initialPages, pubPos: 0, outPos: 0 };
+  const initial: SegmentState = { ts: TS0, pc: program.entry, fp: program.globals.length, pages: program.memory.initialPages, pubPos: 0, outPos: 0, inEof: 0 };
   let state = { ...initial };
   const segments: SegmentWitness[] = [];
   const W = CpuCols.width;
@@ -160,7 +161,7 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
     const bk = new BulkBuilder(pubLen);
     const fetches = new Uint32Array(tables.program.preprocessed!.values().height);
     const elemFetches = new Uint32Array(tables.elem.preprocessed!.values().height);
-    let { ts, fp, pages, pubPos, outPos } = state;
+    let { ts, fp, pages, pubPos, outPos, inEof } = state;
 
     for (let r = start; r < end; r++) {
       const pc = cpu.pc[r]!;
@@ -202,6 +203,7 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
       t[o + CpuCols.pages] = pages;
       t[o + CpuCols.pubPos] = pubPos;
       t[o + CpuCols.outPos] = outPos;
+      t[o + CpuCols.inEof] = inEof;
       const put2 = (col: number, v: number): void => {
         t[o + col] = v & 0xffff;
         t[o + col + 1] = v >>> 16;
@@ -290,10 +292,14 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
       if (has(d, F.isGrow)) pages += x >>> 0;
       if (has(d, F.isReadPub)) pubPos += z >>> 0;
       if (has(d, F.isCommit)) outPos += y >>> 0;
+      if (op === OP.read && (z >>> 0) < (y >>> 0)) {
+        t[o + CpuCols.short] = 1;
+        inEof = 1;
+      }
     }
     // padding rows: npc = pc + 1 = 1 keeps the (ungated) npc constraint
     for (let r = end - start; r < h; r++) t[r * W + CpuCols.npc] = 1;
-    state = { ts, pc: cpu.pc[Math.min(end, last)]!, fp, pages, pubPos, outPos };
+    state = { ts, pc: cpu.pc[Math.min(end, last)]!, fp, pages, pubPos, outPos, inEof };
 
     const traces: Matrix[] = new Array(vm.machine.tables.length);
     const publics: (number[] | undefined)[] = new Array(vm.machine.tables.length).fill(undefined);

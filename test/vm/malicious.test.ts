@@ -234,6 +234,29 @@ describe('other cheats', () => {
     }
   }, 120_000);
 
+  it('syscall: a private input that goes on after a read declared its end', async () => {
+    const prog = compileWasm(assembleWat(`(module
+      (import "zkvm" "read" (func $read (param i32 i32) (result i32)))
+      (import "zkvm" "commit" (func $commit (param i32 i32)))
+      (memory (export "memory") 1)
+      (func (export "main") (drop (call $read (i32.const 0) (i32.const 4))) (drop (call $read (i32.const 4) (i32.const 4))) (call $commit (i32.const 0) (i32.const 8))))`), { name: 'eof' });
+    const vm = vmMachine(prog);
+    const input = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const run = execute(prog, { input }, { record: true });
+    const witness = generateWitness(vm, run.record!, 1 << 16);
+    run.record!.release();
+    const cpu = witness.segments[0]!.traces[vm.index.cpu!]!;
+    const reads = [];
+    for (let r = 0; r < cpu.height; r++) if (cpuCell(cpu, r, 'isReal') && cpuCell(cpu, r, 'op') === OP.read) reads.push(r);
+    expect(reads.length).toBe(2);
+    // The cheater declares the end of the input at the first read and re-derives the state after it.
+    setCell(cpu, reads[0]!, CpuCols.short, 1);
+    for (let r = reads[0]! + 1; r < cpu.height; r++) if (cpuCell(cpu, r, 'isReal')) setCell(cpu, r, CpuCols.inEof, 1);
+    const proof = await proveWitness(vm, witness, { publicInput: new Uint8Array(0), output: run.output, pubConsumed: 0 }, { options, segmentCycles: 1 << 16 });
+    const e = await verifyRun(prog.digest, {}, proof, { minSecurityBits: 0 }).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(VerifyError);
+  }, 120_000);
+
   it('timestamps: a read that claims its previous access was later than itself', async () => {
     const run = execute(P, {}, { record: true });
     const witness = generateWitness(vmP, run.record!, 1 << 16);

@@ -10,7 +10,7 @@
  *   on the ALU bus (`alu.ts`) to the table that proves it; the CPU only pins the operands it sends;
  * - moves, constants, links, memory.size and control flow are proved here.
  *
- * State (ts, pc, fp, pages, pubPos, outPos) flows row to row by transition constraints. A segment's
+ * State (ts, pc, fp, pages, pubPos, outPos, inEof) flows row to row by transition constraints. A segment's
  * first row RECEIVES its state on the `state` bus and its last row SENDS the next state (unless it
  * halts), so segments chain by LogUp: the verifier sends the initial state, and `halt` sends
  * (pubPos, outPos) on the `halt` bus, which the verifier receives with the claimed output length.
@@ -31,8 +31,8 @@ import { access } from './memory.ts';
 import { range16 } from './range.ts';
 import { FLAGS, elemBus, fetchBus } from './program.ts';
 
-/** (ts, pc, fp, pages, pubPos, outPos) */
-export const stateBus = defineBus('state', { arity: 6, kind: 'permutation' });
+/** (ts, pc, fp, pages, pubPos, outPos, inEof) */
+export const stateBus = defineBus('state', { arity: 7, kind: 'permutation' });
 /** (pubPos, outPos) at halt */
 export const haltBus = defineBus('halt', { arity: 2, kind: 'permutation' });
 
@@ -58,6 +58,7 @@ export const CpuCols = layout({
   pages: 1,
   pubPos: 1,
   outPos: 1,
+  inEof: 1, // 1 once a private read came back short: every later private read returns 0 bytes
   // operand values, u16 limbs: pinned by the memory accesses, or by the rules of each flag
   x: 2,
   xh: 2,
@@ -86,6 +87,7 @@ export const CpuCols = layout({
   stackRoom: 2, // stack top - (fp + frame + calleeFrame) as limbs: pinned by the room constraint and range16
   cz: 1, // brz/brnz: 1 iff x = 0 (is-zero gadget with sInv)
   sInv: 1,
+  short: 1, // private read: 1 if it may return fewer bytes than asked (end of input); pinned bit, only on read rows
   isReal: 1, // 1 on executed rows (a prefix of the table)
   isLast: 1, // 1 on the last executed row
 });
@@ -189,6 +191,16 @@ export const cpuTable = defineTable({
     // room < 2^21 + 2^16 whatever the limbs are (2^11 room1 < 2^16), so an overflow (room < 0, i.e. near p) has no limbs
     range16.lookup(b, 'stack room limbs', [r.stackRoom[0]!, b.mul(2048, r.stackRoom[1]!)], isLink);
 
+    // ---- private input: a stream that ends once ----
+    // A read returns count = len unless it is `short`, which marks the end of the private input:
+    // from then on every read returns 0. Any such sequence of counts is what some input stream
+    // gives, and no other is (the bytes themselves are the prover's choice: they are private).
+    const isPrivRead = b.sub(b.mul(f.isBulk, f.zWrite), f.isReadPub);
+    b.assertBool('short is a bit', r.short);
+    b.assertZero('short only on private reads', b.mul(r.short, b.sub(1, isPrivRead)));
+    b.when(isPrivRead).assertZeros('a read that is not short returns every byte asked for', [b.mul(b.sub(1, r.short), b.sub(r.z[0]!, r.y[0]!)), b.mul(b.sub(1, r.short), b.sub(r.z[1]!, r.y[1]!))]);
+    b.when(isPrivRead).assertZeros('after the end of the input a read returns 0', [b.mul(r.inEof, r.z[0]!), b.mul(r.inEof, r.z[1]!)]);
+
     // ---- state transitions ----
     const nBulk = b.add(b.mul(f.bulkZ, word(r.z)), b.mul(f.isCommit, word(r.y)));
     const next = {
@@ -198,6 +210,7 @@ export const cpuTable = defineTable({
       pages: b.add(r.pages, b.mul(f.isGrow, r.x[0]!)),
       pubPos: b.add(r.pubPos, b.mul(f.isReadPub, word(r.z))),
       outPos: b.add(r.outPos, b.mul(f.isCommit, word(r.y))),
+      inEof: b.sub(b.add(r.inEof, r.short), b.mul(r.inEof, r.short)),
     };
     // "real and not last" is "the next row is real" on every row but the table's last, where it is 0.
     const t = b.when(b.sub(r.isReal, r.isLast));
@@ -207,9 +220,10 @@ export const cpuTable = defineTable({
     t.assertEq('next pages', n.pages, next.pages);
     t.assertEq('next public-input position', n.pubPos, next.pubPos);
     t.assertEq('next output position', n.outPos, next.outPos);
+    t.assertEq('next end-of-input flag', n.inEof, next.inEof);
     b.assertZero('halt is the last executed row', b.mul(f.isHalt, b.sub(1, r.isLast)));
-    stateBus.receive(b, [r.ts, r.pc, r.fp, r.pages, r.pubPos, r.outPos], b.isFirstRow);
-    stateBus.send(b, [next.ts, next.pc, next.fp, next.pages, next.pubPos, next.outPos], b.mul(r.isLast, b.sub(1, f.isHalt)));
+    stateBus.receive(b, [r.ts, r.pc, r.fp, r.pages, r.pubPos, r.outPos, r.inEof], b.isFirstRow);
+    stateBus.send(b, [next.ts, next.pc, next.fp, next.pages, next.pubPos, next.outPos, next.inEof], b.mul(r.isLast, b.sub(1, f.isHalt)));
     haltBus.send(b, [r.pubPos, r.outPos], f.isHalt);
   },
 });
