@@ -14,10 +14,12 @@
  *   base0 + off0 = ea0 + 2^16 c        (c a bit; both sides < 2^17 + 1: an integer equation)
  *   ea1 = base1 + off1 + c              (an integer < 2^16 + 2^12 + 1)
  *   ea0 = 8 q + 4 a2 + pos, pos = at1 + 2 at2 + 3 at3 (at one-hot), q and 8 q on range16 (q < 2^13)
- * so ea0 < 2^16, and c = (base0 + off0 - ea0) / 2^16 with the numerator in (-2^16, 2^17) is 0 or 1
- * without a bit constraint of its own. a2 must be a bit: otherwise c = 0 with a2 = honest + 2^14
- * moves 2^16 from ea1 into ea0 and weakens the bounds check (the key 2^14 ea1 + 2 q + a2 stays the
- * same). Bounds: pages - 1 - ea1 on range16 gives ea1 < pages
+ * so ea0 < 2^16; c must be a bit, which makes the carry unique (the low-limb equation is then an
+ * integer equation). The bit check matters: 2^16 (-30720) = 1 - p, so c = -30720 satisfies the
+ * low limb mod p with ea0 = base0 + off0 - 1 and lowers ea1 by 30720 pages, which would prove a load
+ * from 0x78000002 (the executor traps) as one from address 1. a2 must be a bit too: otherwise c = 0
+ * with a2 = honest + 2^14 moves 2^16 from ea1 into ea0 and weakens the bounds check (the key
+ * 2^14 ea1 + 2 q + a2 stays the same). Bounds: pages - 1 - ea1 on range16 gives ea1 < pages
  * (pages, whatever field element the CPU sends, then equals an integer above ea1); every access here
  * is aligned, so ea0 + width <= 2^16 and ea + width <= pages * 2^16 exactly as the executor requires.
  * The word index is 2^14 ea1 + 2 q + a2 (< 2^31 as an integer, no wrap, and >= 0), the key
@@ -71,7 +73,7 @@ export const LoadStoreCols = layout({
   pages: 1, // heap size in pages (CPU state): pinned by the alu bus
   ts: 1, // the CPU row's timestamp T: pinned by the alu bus; accesses at T + 3
   off: 2, // offset = off0 + 2^16 off1 (the tuple's e): off0, off1, 16 off1 on range16
-  c: 1, // carry of base0 + off0: pinned by the low-limb address equation (a bit there, see the module doc)
+  c: 1, // carry of base0 + off0: pinned boolean and by the low-limb address equation
   q: 1, // ea0 = 8 q + 4 a2 + pos: q and 8 q on range16, pinned by the address equation
   a2: 1, // bit 2 of ea: pinned boolean and by the address equation
   at: 4, // one-hot byte position ea mod 4: bits summing to isReal, pinned by the address equation
@@ -121,6 +123,7 @@ export const loadStoreTable = defineTable({
 
     // ---- effective address ----
     const base = [0, 1].map((j) => b.add(b.mul(isLoad, r.x[j]!), b.mul(isStore, r.y[j]!)));
+    b.assertBool('carry is a bit', r.c);
     b.assertBool('a2 is a bit', r.a2);
     b.assertBools('position selectors are bits', at);
     b.assertEq('exactly one position on a real row, none on padding', b.sum(at), isReal);

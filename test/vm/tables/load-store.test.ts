@@ -297,6 +297,16 @@ describe('load-store table', () => {
       caughtBy: 'low limb: base0 + off0 = ea0 + 2^16 c',
     },
     {
+      attack: 'load8_u from 0x78000002 (out of bounds: the executor traps) proved as a load from address 1 with carry -30720 (2^16 c = 1 - p)',
+      mutate: cheat((t) => {
+        setCell(t, R.load8u, C.x, 2);
+        setCell(t, R.load8u, C.x + 1, 30720);
+        setCell(t, R.load8u, C.v, 2);
+        setCell(t, R.load8u, C.c, P - 30720);
+      }),
+      caughtBy: 'carry is a bit',
+    },
+    {
       attack: 'store at 0xffff + 1 claims no carry and a2 = 2^14 (same word, ea1 one lower: a weaker bounds check)',
       mutate: cheat((t) => {
         setCell(t, R.storeCarry, C.c, 0);
