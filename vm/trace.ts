@@ -180,7 +180,10 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
         y = d.imm;
         z = (x >>> 0) < (d.imm >>> 0) ? 1 : 0;
       }
-      if (has(d, F.isGrow)) y = d.imm - pages + 1;
+      if (has(d, F.isGrow)) {
+        if (z === -1) throw new NotProvableError(`row ${r}: memory.grow by ${x >>> 0} pages failed (returned -1); only growth that succeeds can be proved`);
+        y = d.imm - pages + 1;
+      }
       if (has(d, F.yImm) && !has(d, F.isBrTable)) y = d.imm | 0;
 
       // decoded fields and flags
