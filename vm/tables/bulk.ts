@@ -52,8 +52,9 @@
  * value other than 0 and isRP makes both branches hold (count = len = L - pubPos, the right count),
  * and on other opcodes it only adds constraints. Byte i is RECEIVED on the io bus
  * as (IO_IN, pubPos + i, byte); the verifier sends the public input's bytes. commit SENDS (IO_OUT,
- * outPos + i, byte read). read (private): the bytes are free witness bytes, range-checked (known
- * gap: a short private read does not force later reads to return 0). Every byte written is a byte
+ * outPos + i, byte read). read (private): the bytes are free witness bytes, range-checked; this
+ * table proves count <= len, and the CPU table makes the counts those of one input stream (a read
+ * returns len bytes unless it declares the end, after which every read returns 0: its `inEof`). Every byte written is a byte
  * (bytes.range on val), so the new word's limbs are u16 and the memory bus stays u32.
  *
  * Degree 3 (first-row and chain constraints are a gate times a product of two columns). Reference:
