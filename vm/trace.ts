@@ -182,6 +182,7 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
       }
       if (has(d, F.isGrow)) {
         if (z === -1) throw new NotProvableError(`row ${r}: memory.grow by ${x >>> 0} pages failed (returned -1); only growth that succeeds can be proved`);
+        if ((x >>> 0) > d.imm - pages) throw new NotProvableError(`row ${r}: memory.grow to ${pages + (x >>> 0)} pages: the proof system handles at most ${d.imm} (1 GiB)`);
         y = d.imm - pages + 1;
       }
       if (has(d, F.yImm) && !has(d, F.isBrTable)) y = d.imm | 0;
