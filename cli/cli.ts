@@ -179,17 +179,22 @@ async function cmdRun(args: readonly string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** Prints "phase NN%" lines on stderr once a proof has run for a second (never with --json). */
-function progressPrinter(io: CliIO, quiet: boolean): (phase: string, fraction: number) => void {
+/**
+ * The `onProgress` callback of `zkvm prove`: prints "  phase NN% (T s)" lines on stderr once the
+ * proof has run for a second (nothing for short proofs, nothing at all when `quiet`, i.e. --json),
+ * skipping repeats of the same line. `now` (ms) is a parameter for tests.
+ */
+export function progressPrinter(io: CliIO, quiet: boolean, now: () => number = () => performance.now()): (phase: string, fraction: number) => void {
   if (quiet) return () => {};
-  const t0 = performance.now();
+  const t0 = now();
   let last = '';
   return (phase, fraction) => {
-    if (performance.now() - t0 < 1000) return;
+    const t = now() - t0;
+    if (t < 1000) return;
     const line = `${phase} ${Math.round(fraction * 100)}%`;
     if (line === last) return;
     last = line;
-    io.stderr(`  ${line} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+    io.stderr(`  ${line} (${(t / 1000).toFixed(1)} s)\n`);
   };
 }
 

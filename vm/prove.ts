@@ -93,8 +93,8 @@ export interface PublicIO {
 const pkCache = new Map<string, Promise<ProvingKey>>();
 const vkCache = new Map<string, VerifyingKey>();
 
-function keyOf(vm: VmMachine, options: ProofOptions): string {
-  return `${vm.program.digest}:${JSON.stringify(options)}`;
+function keyOf(vm: VmMachine, o: ProofOptions): string {
+  return `${vm.program.digest}:${o.logBlowup},${o.numQueries},${o.foldingArity},${o.logFinalPolyLen},${o.powBits}`;
 }
 
 function provingKey(vm: VmMachine, options: ProofOptions, backend: ProverBackend): Promise<ProvingKey> {
@@ -265,6 +265,8 @@ export async function proveWitness(vm: VmMachine, witness: RunWitness, claim: Ru
     });
     let arrived = 0;
     let done = 0;
+    const fractions = new Float64Array(n);
+    const report = (phase: string): void => progress(phase, fractions.reduce((a, b) => a + b, 0) / n);
     const jobs = witness.segments.map((seg, k) =>
       proveStark(
         vm.machine,
@@ -274,16 +276,19 @@ export async function proveWitness(vm: VmMachine, witness: RunWitness, claim: Ru
           backend,
           provingKey: pk,
           debug: false,
+          onPhase: (phase, f) => {
+            fractions[k] = f;
+            report(n > 1 ? `prove ${n} segments: ${phase}` : `prove: ${phase}`);
+          },
           busChallenges: (_root, statement) => {
             statements[k] = statement;
             if (++arrived === n) release(sharedChallenges(program, claim, segmentCycles, statements as SegmentStatement[]));
-            progress('commit', arrived / n);
             return shared;
           },
         },
       ).then(
         (p) => {
-          progress('prove', ++done / n);
+          if (++done === n) progress('done', 1);
           return p;
         },
         (e: unknown) => {

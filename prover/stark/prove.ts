@@ -80,6 +80,8 @@ export interface ProveOptions {
    * self-contained one, as before.
    */
   readonly busChallenges?: (mainRoot: Uint8Array, statement: SegmentStatement) => BusChallenges | Promise<BusChallenges>;
+  /** Called as the proof goes on with a phase name and the fraction of the proof done (0..1). */
+  readonly onPhase?: (phase: string, fraction: number) => void;
 }
 
 /** With TZKVM_STARK_TIMING=1, prints each prover phase's wall time to stderr. */
@@ -200,6 +202,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
   const main = await pcs.commit([...witness.traces]);
   t.observeDigest(main.root);
   timer('main commitment');
+  opts.onPhase?.('main commitment', 0.2);
 
   // Phase 2: bus challenges (drawn here, or shared across segments and observed), aux traces, bus sums.
   let beta: Ext4;
@@ -244,6 +247,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
   timer('aux traces');
   const aux = auxMatrices.length > 0 ? await pcs.commit(auxMatrices) : null;
   timer('aux commitment');
+  opts.onPhase?.('aux commitment', 0.4);
   if (aux) {
     t.observeDigest(aux.root);
     for (const s of busSums) if (s) t.observeExt(s);
@@ -303,6 +307,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
     timer('quotient: constraint evaluation');
     chunkMatrices.push(await splitQuotient(backend, q, logN, logQ, chunks, debug !== false));
     timer('quotient: split into chunks');
+    opts.onPhase?.('quotients', 0.4 + (0.45 * (i + 1)) / machine.tables.length);
   }
   const quotient = await pcs.commit(chunkMatrices);
   t.observeDigest(quotient.root);
@@ -321,6 +326,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
   rounds.push({ data: quotient.data, points: logHeights.map(() => [zeta]) });
   const { values, proof } = await pcs.open(rounds, t);
   timer('PCS opening');
+  opts.onPhase?.('opening', 1);
   for (const c of [main, aux, quotient]) if (c) pcs.release(c.data);
 
   return {
