@@ -188,12 +188,16 @@ export function progressPrinter(io: CliIO, quiet: boolean, now: () => number = (
   if (quiet) return () => {};
   const t0 = now();
   let last = '';
+  let lastAt = -Infinity;
   return (phase, fraction) => {
     const t = now() - t0;
     if (t < 1000) return;
-    const line = `${phase} ${Math.round(fraction * 100)}%`;
-    if (line === last) return;
+    // One line per phase change or per half second: the prover reports every table's quotient.
+    const name = phase.replace(/^(prove[^:]*): .*/, '$1');
+    const line = `${name} ${Math.round(fraction * 100)}%`;
+    if (line === last || (name === last.slice(0, name.length) && t - lastAt < 500 && fraction < 1)) return;
     last = line;
+    lastAt = t;
     io.stderr(`  ${line} (${(t / 1000).toFixed(1)} s)\n`);
   };
 }
