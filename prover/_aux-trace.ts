@@ -18,14 +18,15 @@
  * @module
  */
 import { P as P_ } from './field/babybear.ts';
-import { mulFast } from './air/_mul.ts';
+import { mulFast, addMod, subMod } from './air/_mul.ts';
 import { eInv } from './field/ext4.ts';
 import { registerFile, run, type EvalInputs, type Program } from './air/program.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
 const P = P_;
-const P2 = 2 * P_;
 const mul = mulFast;
+const addm = addMod;
+const subm = subMod;
 
 /** Rows per block: the register file is (registers x lanes) words, ~1-2 MB for the VM's CPU table. */
 export const AUX_LANES = 512;
@@ -84,23 +85,15 @@ export function auxTermsInto(plan: AuxPlan, inputs: EvalInputs, first: number, l
     for (let j = 0; j < a; j++) {
       const t = regs[tupleReg[t0 + j]! * L + i]!;
       if (t === 0) continue;
-      f0 += mul(g0[j]!, t);
-      f1 += mul(g1[j]!, t);
-      f2 += mul(g2[j]!, t);
-      f3 += mul(g3[j]!, t);
-      if (f0 >= P) f0 -= P;
-      if (f1 >= P) f1 -= P;
-      if (f2 >= P) f2 -= P;
-      if (f3 >= P) f3 -= P;
+      f0 = addm(f0, mul(g0[j]!, t));
+      f1 = addm(f1, mul(g1[j]!, t));
+      f2 = addm(f2, mul(g2[j]!, t));
+      f3 = addm(f3, mul(g3[j]!, t));
     }
-    d10 = b0 - f0;
-    d11 = b1 - f1;
-    d12 = b2 - f2;
-    d13 = b3 - f3;
-    if (d10 < 0) d10 += P;
-    if (d11 < 0) d11 += P;
-    if (d12 < 0) d12 += P;
-    if (d13 < 0) d13 += P;
+    d10 = subm(b0, f0);
+    d11 = subm(b1, f1);
+    d12 = subm(b2, f2);
+    d13 = subm(b3, f3);
   };
   for (let start = first; start < last; start += L) {
     const len = Math.min(L, last - start);
@@ -143,15 +136,15 @@ export function auxTermsInto(plan: AuxPlan, inputs: EvalInputs, first: number, l
         const e0 = d10, e1 = d11, e2 = d12, e3 = d13;
         fp(ka, i);
         // den = d1 d2 (x^4 = 11)
-        den[o] = red4(mul(d10, e0) + mul(11, red4(mul(d11, e3) + mul(d12, e2) + mul(d13, e1))));
-        den[o + 1] = red4(mul(d10, e1) + mul(d11, e0) + mul(11, red4(mul(d12, e3) + mul(d13, e2))));
-        den[o + 2] = red4(mul(d10, e2) + mul(d11, e1) + mul(d12, e0) + mul(11, mul(d13, e3)));
-        den[o + 3] = red4(mul(d10, e3) + mul(d11, e2) + mul(d12, e1) + mul(d13, e0));
+        den[o] = addm(mul(d10, e0), mul(11, addm(mul(d11, e3), addm(mul(d12, e2), mul(d13, e1)))));
+        den[o + 1] = addm(mul(d10, e1), addm(mul(d11, e0), mul(11, addm(mul(d12, e3), mul(d13, e2)))));
+        den[o + 2] = addm(addm(mul(d10, e2), mul(d11, e1)), addm(mul(d12, e0), mul(11, mul(d13, e3))));
+        den[o + 3] = addm(addm(mul(d10, e3), mul(d11, e2)), addm(mul(d12, e1), mul(d13, e0)));
         // num = s1 m1 d2 + s2 m2 d1
-        num[o] = red4(mul(m1, e0) + mul(m2, d10));
-        num[o + 1] = red4(mul(m1, e1) + mul(m2, d11));
-        num[o + 2] = red4(mul(m1, e2) + mul(m2, d12));
-        num[o + 3] = red4(mul(m1, e3) + mul(m2, d13));
+        num[o] = addm(mul(m1, e0), mul(m2, d10));
+        num[o + 1] = addm(mul(m1, e1), mul(m2, d11));
+        num[o + 2] = addm(mul(m1, e2), mul(m2, d12));
+        num[o + 3] = addm(mul(m1, e3), mul(m2, d13));
       }
     }
     // 2. Batch inversion of the live dens: pre[s] = product of the live dens before s.
@@ -166,10 +159,10 @@ export function auxTermsInto(plan: AuxPlan, inputs: EvalInputs, first: number, l
       pre[o + 3] = a3;
       const x0 = den[o]!, x1 = den[o + 1]!, x2 = den[o + 2]!, x3 = den[o + 3]!;
       if (x0 === 0 && x1 === 0 && x2 === 0 && x3 === 0) throw new AuxZeroDenominator('LogUp: beta equals a fingerprint (probability ~ rows / p^4); retry with another transcript');
-      const c0 = red4(mul(a0, x0) + mul(11, red4(mul(a1, x3) + mul(a2, x2) + mul(a3, x1))));
-      const c1 = red4(mul(a0, x1) + mul(a1, x0) + mul(11, red4(mul(a2, x3) + mul(a3, x2))));
-      const c2 = red4(mul(a0, x2) + mul(a1, x1) + mul(a2, x0) + mul(11, mul(a3, x3)));
-      const c3 = red4(mul(a0, x3) + mul(a1, x2) + mul(a2, x1) + mul(a3, x0));
+      const c0 = addm(mul(a0, x0), mul(11, addm(mul(a1, x3), addm(mul(a2, x2), mul(a3, x1)))));
+      const c1 = addm(mul(a0, x1), addm(mul(a1, x0), mul(11, addm(mul(a2, x3), mul(a3, x2)))));
+      const c2 = addm(addm(mul(a0, x2), mul(a1, x1)), addm(mul(a2, x0), mul(11, mul(a3, x3))));
+      const c3 = addm(addm(mul(a0, x3), mul(a1, x2)), addm(mul(a2, x1), mul(a3, x0)));
       a0 = c0;
       a1 = c1;
       a2 = c2;
@@ -191,16 +184,16 @@ export function auxTermsInto(plan: AuxPlan, inputs: EvalInputs, first: number, l
       const o = 4 * s;
       const p0 = pre[o]!, p1 = pre[o + 1]!, p2 = pre[o + 2]!, p3 = pre[o + 3]!;
       // 1/den_s = v * pre_s
-      const y0 = red4(mul(v0, p0) + mul(11, red4(mul(v1, p3) + mul(v2, p2) + mul(v3, p1))));
-      const y1 = red4(mul(v0, p1) + mul(v1, p0) + mul(11, red4(mul(v2, p3) + mul(v3, p2))));
-      const y2 = red4(mul(v0, p2) + mul(v1, p1) + mul(v2, p0) + mul(11, mul(v3, p3)));
-      const y3 = red4(mul(v0, p3) + mul(v1, p2) + mul(v2, p1) + mul(v3, p0));
+      const y0 = addm(mul(v0, p0), mul(11, addm(mul(v1, p3), addm(mul(v2, p2), mul(v3, p1)))));
+      const y1 = addm(mul(v0, p1), addm(mul(v1, p0), mul(11, addm(mul(v2, p3), mul(v3, p2)))));
+      const y2 = addm(addm(mul(v0, p2), mul(v1, p1)), addm(mul(v2, p0), mul(11, mul(v3, p3))));
+      const y3 = addm(addm(mul(v0, p3), mul(v1, p2)), addm(mul(v2, p1), mul(v3, p0)));
       // v <- v * den_s: 1 / (product of the live dens before s)
       const x0 = den[o]!, x1 = den[o + 1]!, x2 = den[o + 2]!, x3 = den[o + 3]!;
-      const w0 = red4(mul(v0, x0) + mul(11, red4(mul(v1, x3) + mul(v2, x2) + mul(v3, x1))));
-      const w1 = red4(mul(v0, x1) + mul(v1, x0) + mul(11, red4(mul(v2, x3) + mul(v3, x2))));
-      const w2 = red4(mul(v0, x2) + mul(v1, x1) + mul(v2, x0) + mul(11, mul(v3, x3)));
-      const w3 = red4(mul(v0, x3) + mul(v1, x2) + mul(v2, x1) + mul(v3, x0));
+      const w0 = addm(mul(v0, x0), mul(11, addm(mul(v1, x3), addm(mul(v2, x2), mul(v3, x1)))));
+      const w1 = addm(mul(v0, x1), addm(mul(v1, x0), mul(11, addm(mul(v2, x3), mul(v3, x2)))));
+      const w2 = addm(addm(mul(v0, x2), mul(v1, x1)), addm(mul(v2, x0), mul(11, mul(v3, x3))));
+      const w3 = addm(addm(mul(v0, x3), mul(v1, x2)), addm(mul(v2, x1), mul(v3, x0)));
       v0 = w0;
       v1 = w1;
       v2 = w2;
@@ -213,20 +206,15 @@ export function auxTermsInto(plan: AuxPlan, inputs: EvalInputs, first: number, l
         out[ob + 2] = mul(n0, y2);
         out[ob + 3] = mul(n0, y3);
       } else {
-        out[ob] = red4(mul(n0, y0) + mul(11, red4(mul(n1, y3) + mul(n2, y2) + mul(n3, y1))));
-        out[ob + 1] = red4(mul(n0, y1) + mul(n1, y0) + mul(11, red4(mul(n2, y3) + mul(n3, y2))));
-        out[ob + 2] = red4(mul(n0, y2) + mul(n1, y1) + mul(n2, y0) + mul(11, mul(n3, y3)));
-        out[ob + 3] = red4(mul(n0, y3) + mul(n1, y2) + mul(n2, y1) + mul(n3, y0));
+        out[ob] = addm(mul(n0, y0), mul(11, addm(mul(n1, y3), addm(mul(n2, y2), mul(n3, y1)))));
+        out[ob + 1] = addm(mul(n0, y1), addm(mul(n1, y0), mul(11, addm(mul(n2, y3), mul(n3, y2)))));
+        out[ob + 2] = addm(addm(mul(n0, y2), mul(n1, y1)), addm(mul(n2, y0), mul(11, mul(n3, y3))));
+        out[ob + 3] = addm(addm(mul(n0, y3), mul(n1, y2)), addm(mul(n2, y1), mul(n3, y0)));
       }
     }
   }
 }
 
-/** x mod p for an integer 0 <= x < 4p (a sum of up to four reduced values). */
-function red4(x: number): number {
-  if (x >= P2) x -= P2;
-  return x >= P ? x - P : x;
-}
 
 /** Pool task (`prover/_pool.ts` `runTask`): the terms of rows [start, end) into a shared `out`. */
 export interface AuxTask {

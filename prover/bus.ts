@@ -63,9 +63,9 @@
 import { type Dag, Op, type Expr } from './air/expr.ts';
 import type { AirBuilder, Constraint, ConstraintSystem } from './air/builder.ts';
 import type { ExprLike } from './air/expr.ts';
-import { compile, registerFile, run, type EvalInputs } from './air/program.ts';
+import { compile, type EvalInputs } from './air/program.ts';
 import { P, add as add_, sub as sub_, neg as neg_ } from './field/babybear.ts';
-import { mulFast } from './air/_mul.ts';
+import { mulFast, addMod } from './air/_mul.ts';
 import { W, eInv, eMul, isCanonicalExt, type Ext4 } from './field/ext4.ts';
 import type { Matrix } from './matrix.ts';
 import { auxTermsInto, AUX_LANES, type AuxPlan, type AuxTask } from './_aux-trace.ts';
@@ -324,10 +324,10 @@ function runningSum(aux: Uint32Array, n: number, G: number): Uint32Array {
     const base = row * w;
     for (let c = 0; c < G; c++) {
       const a = base + 4 * c;
-      s0 = add(s0, aux[a]!);
-      s1 = add(s1, aux[a + 1]!);
-      s2 = add(s2, aux[a + 2]!);
-      s3 = add(s3, aux[a + 3]!);
+      s0 = addMod(s0, aux[a]!);
+      s1 = addMod(s1, aux[a + 1]!);
+      s2 = addMod(s2, aux[a + 2]!);
+      s3 = addMod(s3, aux[a + 3]!);
     }
     const a = base + 4 * G;
     aux[a] = s0;

@@ -14,14 +14,17 @@
  * @module
  */
 import { P as P_ } from '../field/babybear.ts';
-import { mulFast } from './_mul.ts';
+import { mulFast, addMod, subMod, negMod } from './_mul.ts';
 import { W as W_ } from '../field/ext4.ts';
-import { type Dag, Op } from './expr.ts';
+import { type Dag, Op, LEAF_OPS_END } from './expr.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
 const P = P_;
 const W = W_;
 const mul = mulFast;
+const addm = addMod;
+const subm = subMod;
+const negm = negMod;
 
 /** Inputs to one run of a program over some rows. Matrices are row-major. */
 export interface EvalInputs {
@@ -87,16 +90,38 @@ export function compile(dag: Dag, roots: readonly number[]): Program {
   const needed = dag.reachable(roots);
   const reg = new Int32Array(dag.size).fill(-1);
   const code: number[] = [];
+  // Registers are reused once their node's last reader has run (roots are kept to the end): the
+  // register file of a wide table then stays small enough for the cache (the VM's CPU table: ~2100
+  // registers without reuse). A destination never aliases one of its own operands.
+  const lastUse = new Int32Array(dag.size).fill(-1);
+  for (let id = 0; id < dag.size; id++) {
+    if (!needed[id] || isLeaf(dag.op[id]!)) continue;
+    lastUse[dag.a[id]!] = id;
+    if (dag.op[id] !== Op.Neg) lastUse[dag.b[id]!] = id;
+  }
+  for (const r of roots) lastUse[r] = dag.size;
+  const free1: number[] = [];
+  const free4: number[] = [];
+  const release = (x: number, at: number): void => {
+    if (lastUse[x] !== at) return;
+    lastUse[x] = -2; // released once even when both operands are x
+    (dag.isExt[x] ? free4 : free1).push(reg[x]!);
+  };
   let next = 0;
   for (let id = 0; id < dag.size; id++) {
     if (!needed[id]) continue;
     const ext = dag.isExt[id]!;
-    const d = next;
+    const pooled = ext ? free4.pop() : free1.pop();
+    const d = pooled ?? next;
+    if (pooled === undefined) next += ext ? 4 : 1;
     reg[id] = d;
-    next += ext ? 4 : 1;
     const op = dag.op[id]!;
     const a = dag.a[id]!;
     const b = dag.b[id]!;
+    if (!isLeaf(op)) {
+      release(a, id);
+      if (op !== Op.Neg) release(b, id);
+    }
     switch (op) {
       case Op.Const: code.push(K.Fill, d, a, 0); break;
       case Op.Public: code.push(K.FillPub, d, a, 0); break;
@@ -136,6 +161,10 @@ export function compile(dag: Dag, roots: readonly number[]): Program {
     rootReg: Int32Array.from(roots, (r) => reg[r]!),
     rootIsExt: Uint8Array.from(roots, (r) => (dag.isExt[r] ? 1 : 0)),
   };
+}
+
+function isLeaf(op: Op): boolean {
+  return op < LEAF_OPS_END;
 }
 
 /** A register file for blocks of `lanes` rows. */
@@ -208,16 +237,14 @@ export function run(p: Program, inp: EvalInputs, start: number, len: number, reg
       case K.AddBB: {
         const a = A * lanes, b = B * lanes;
         for (let i = 0; i < len; i++) {
-          const s = regs[a + i]! + regs[b + i]!;
-          regs[d + i] = s >= P ? s - P : s;
+          regs[d + i] = addm(regs[a + i]!, regs[b + i]!);
         }
         break;
       }
       case K.SubBB: {
         const a = A * lanes, b = B * lanes;
         for (let i = 0; i < len; i++) {
-          const s = regs[a + i]! - regs[b + i]!;
-          regs[d + i] = s < 0 ? s + P : s;
+          regs[d + i] = subm(regs[a + i]!, regs[b + i]!);
         }
         break;
       }
@@ -229,16 +256,14 @@ export function run(p: Program, inp: EvalInputs, start: number, len: number, reg
       case K.NegB: {
         const a = A * lanes;
         for (let i = 0; i < len; i++) {
-          const v = regs[a + i]!;
-          regs[d + i] = v === 0 ? 0 : P - v;
+          regs[d + i] = negm(regs[a + i]!);
         }
         break;
       }
       case K.AddEB: {
         const a = A * lanes, b = B * lanes;
         for (let i = 0; i < len; i++) {
-          const s = regs[a + i]! + regs[b + i]!;
-          regs[d + i] = s >= P ? s - P : s;
+          regs[d + i] = addm(regs[a + i]!, regs[b + i]!);
         }
         regs.copyWithin(d + lanes, a + lanes, a + lanes + len);
         regs.copyWithin(d + 2 * lanes, a + 2 * lanes, a + 2 * lanes + len);
@@ -249,8 +274,7 @@ export function run(p: Program, inp: EvalInputs, start: number, len: number, reg
         const a = A * lanes, b = B * lanes;
         for (let j = 0; j < 4 * lanes; j += lanes) {
           for (let i = 0; i < len; i++) {
-            const s = regs[a + j + i]! + regs[b + j + i]!;
-            regs[d + j + i] = s >= P ? s - P : s;
+            regs[d + j + i] = addm(regs[a + j + i]!, regs[b + j + i]!);
           }
         }
         break;
@@ -258,8 +282,7 @@ export function run(p: Program, inp: EvalInputs, start: number, len: number, reg
       case K.SubEB: {
         const a = A * lanes, b = B * lanes;
         for (let i = 0; i < len; i++) {
-          const s = regs[a + i]! - regs[b + i]!;
-          regs[d + i] = s < 0 ? s + P : s;
+          regs[d + i] = subm(regs[a + i]!, regs[b + i]!);
         }
         regs.copyWithin(d + lanes, a + lanes, a + lanes + len);
         regs.copyWithin(d + 2 * lanes, a + 2 * lanes, a + 2 * lanes + len);
@@ -269,13 +292,11 @@ export function run(p: Program, inp: EvalInputs, start: number, len: number, reg
       case K.SubBE: {
         const a = A * lanes, b = B * lanes;
         for (let i = 0; i < len; i++) {
-          const s = regs[a + i]! - regs[b + i]!;
-          regs[d + i] = s < 0 ? s + P : s;
+          regs[d + i] = subm(regs[a + i]!, regs[b + i]!);
         }
         for (let j = lanes; j < 4 * lanes; j += lanes) {
           for (let i = 0; i < len; i++) {
-            const v = regs[b + j + i]!;
-            regs[d + j + i] = v === 0 ? 0 : P - v;
+            regs[d + j + i] = negm(regs[b + j + i]!);
           }
         }
         break;
@@ -284,8 +305,7 @@ export function run(p: Program, inp: EvalInputs, start: number, len: number, reg
         const a = A * lanes, b = B * lanes;
         for (let j = 0; j < 4 * lanes; j += lanes) {
           for (let i = 0; i < len; i++) {
-            const s = regs[a + j + i]! - regs[b + j + i]!;
-            regs[d + j + i] = s < 0 ? s + P : s;
+            regs[d + j + i] = subm(regs[a + j + i]!, regs[b + j + i]!);
           }
         }
         break;
@@ -303,11 +323,11 @@ export function run(p: Program, inp: EvalInputs, start: number, len: number, reg
         for (let i = 0; i < len; i++) {
           const a0 = regs[a + i]!, a1 = regs[a + L + i]!, a2 = regs[a + 2 * L + i]!, a3 = regs[a + 3 * L + i]!;
           const b0 = regs[b + i]!, b1 = regs[b + L + i]!, b2 = regs[b + 2 * L + i]!, b3 = regs[b + 3 * L + i]!;
-          // Sums of up to four reduced products stay below 2^33: exact in doubles, reduced once.
-          const c0 = (mul(a0, b0) + mul(W, (mul(a1, b3) + mul(a2, b2) + mul(a3, b1)) % P)) % P;
-          const c1 = (mul(a0, b1) + mul(a1, b0) + mul(W, (mul(a2, b3) + mul(a3, b2)) % P)) % P;
-          const c2 = (mul(a0, b2) + mul(a1, b1) + mul(a2, b0) + mul(W, mul(a3, b3))) % P;
-          const c3 = (mul(a0, b3) + mul(a1, b2) + mul(a2, b1) + mul(a3, b0)) % P;
+          // Branchless int32 sums (`_mul.ts`): a floating-point % or a mispredicted branch costs more.
+          const c0 = addm(mul(a0, b0), mul(W, addm(addm(mul(a1, b3), mul(a2, b2)), mul(a3, b1))));
+          const c1 = addm(addm(mul(a0, b1), mul(a1, b0)), mul(W, addm(mul(a2, b3), mul(a3, b2))));
+          const c2 = addm(addm(mul(a0, b2), mul(a1, b1)), addm(mul(a2, b0), mul(W, mul(a3, b3))));
+          const c3 = addm(addm(mul(a0, b3), mul(a1, b2)), addm(mul(a2, b1), mul(a3, b0)));
           regs[d + i] = c0;
           regs[d + L + i] = c1;
           regs[d + 2 * L + i] = c2;
@@ -319,8 +339,7 @@ export function run(p: Program, inp: EvalInputs, start: number, len: number, reg
         const a = A * lanes;
         for (let j = 0; j < 4 * lanes; j += lanes) {
           for (let i = 0; i < len; i++) {
-            const v = regs[a + j + i]!;
-            regs[d + j + i] = v === 0 ? 0 : P - v;
+            regs[d + j + i] = negm(regs[a + j + i]!);
           }
         }
         break;

@@ -13,7 +13,7 @@
  * @module
  */
 import { P as P_, GENERATOR, inv, pow, rootOfUnity, sub as sub_ } from '../field/babybear.ts';
-import { mulFast } from '../air/_mul.ts';
+import { mulFast, addMod } from '../air/_mul.ts';
 import type { ProverBackend } from '../backend.ts';
 import type { Matrix } from '../matrix.ts';
 import type { ConstraintSystem } from '../air/builder.ts';
@@ -23,6 +23,7 @@ import { compile, registerFile, run, type EvalInputs, type Program } from '../ai
 const P = P_;
 const sub = sub_;
 const mul = mulFast;
+const addm = addMod;
 
 export const QUOTIENT_SHIFT = GENERATOR;
 
@@ -192,22 +193,18 @@ export function quotientRowsInto(prog: Program, inputs: EvalInputs, invZ: Uint32
       if (extRoot[k]) {
         for (let i = 0; i < len; i++) {
           const b0 = regs[src + i]!, b1 = regs[src + L + i]!, b2 = regs[src + 2 * L + i]!, b3 = regs[src + 3 * L + i]!;
-          acc[i] = (acc[i]! + mul(a0, b0) + mul(11, (mul(a1, b3) + mul(a2, b2) + mul(a3, b1)) % P)) % P;
-          acc[L + i] = (acc[L + i]! + mul(a0, b1) + mul(a1, b0) + mul(11, (mul(a2, b3) + mul(a3, b2)) % P)) % P;
-          acc[2 * L + i] = (acc[2 * L + i]! + mul(a0, b2) + mul(a1, b1) + mul(a2, b0) + mul(11, mul(a3, b3))) % P;
-          acc[3 * L + i] = (acc[3 * L + i]! + mul(a0, b3) + mul(a1, b2) + mul(a2, b1) + mul(a3, b0)) % P;
+          acc[i] = addm(acc[i]!, addm(mul(a0, b0), mul(11, addm(addm(mul(a1, b3), mul(a2, b2)), mul(a3, b1)))));
+          acc[L + i] = addm(acc[L + i]!, addm(addm(mul(a0, b1), mul(a1, b0)), mul(11, addm(mul(a2, b3), mul(a3, b2)))));
+          acc[2 * L + i] = addm(acc[2 * L + i]!, addm(addm(mul(a0, b2), mul(a1, b1)), addm(mul(a2, b0), mul(11, mul(a3, b3)))));
+          acc[3 * L + i] = addm(acc[3 * L + i]!, addm(addm(mul(a0, b3), mul(a1, b2)), addm(mul(a2, b1), mul(a3, b0))));
         }
       } else {
         for (let i = 0; i < len; i++) {
           const c = regs[src + i]!;
-          let v = acc[i]! + mul(c, a0);
-          acc[i] = v >= P ? v - P : v;
-          v = acc[L + i]! + mul(c, a1);
-          acc[L + i] = v >= P ? v - P : v;
-          v = acc[2 * L + i]! + mul(c, a2);
-          acc[2 * L + i] = v >= P ? v - P : v;
-          v = acc[3 * L + i]! + mul(c, a3);
-          acc[3 * L + i] = v >= P ? v - P : v;
+          acc[i] = addm(acc[i]!, mul(c, a0));
+          acc[L + i] = addm(acc[L + i]!, mul(c, a1));
+          acc[2 * L + i] = addm(acc[2 * L + i]!, mul(c, a2));
+          acc[3 * L + i] = addm(acc[3 * L + i]!, mul(c, a3));
         }
       }
     }
