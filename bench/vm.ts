@@ -1,0 +1,168 @@
+/**
+ * Whole-program proving throughput: the SHA-256 and sort examples proved and verified at about
+ * 2^16, 2^18 and (opt-in) 2^20 cycles, with `proveRun` / `verifyRun` at the standard 100-bit
+ * options and the default segment size (2^20 cycles), as `zkvm prove` does.
+ *
+ * Inputs come from `examples/sizing.ts` (`inputForCycles`), aimed at 0.97 * 2^k cycles so the CPU
+ * table is not padded to the next power of two. Each (example, size) runs in a FRESH child process
+ * (`node --import tsx bench/vm.ts --child FILE`), so its peak RSS (`process.resourceUsage().maxRSS`,
+ * taken right after proving; the child never loads the guest compiler) belongs to that proof
+ * alone, and each proof is the first of its process (WASM start-up and first-touch of memory
+ * included, as for a user running `zkvm prove`). Figures per run:
+ *   cycles, segments, cells (committed base-field cells, all segments), proveMs (execution, trace
+ *   generation and proof), cyclesPerSec, peakRssBytes, proofBytes (the encoded TZKV file),
+ *   verifyMs (decode + verifyRun, the second call: steady state) and verifyFirstMs.
+ *
+ * Run: `npm run bench -- vm` (2^16 and 2^18), `BENCH_VM_MAX_LOG=20 npm run bench -- vm` adds 2^20
+ * (several minutes per example on 2 cores); `npx tsx bench/vm.ts [--json]` directly.
+ * Issue 5's goals: >= 100,000 cycles/s at 2^20, peak < 4 GB, verify < 100 ms, proof < 300 KB.
+ * @module
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SizedExample } from '../examples/sizing.ts';
+
+export interface VmBenchRun {
+  readonly example: SizedExample;
+  readonly logTarget: number;
+  readonly cycles: number;
+  readonly segments: number;
+  readonly cells: number;
+  readonly proveMs: number;
+  readonly cyclesPerSec: number;
+  readonly peakRssBytes: number;
+  readonly proofBytes: number;
+  readonly verifyMs: number;
+  readonly verifyFirstMs: number;
+}
+
+export interface VmBenchOptions {
+  readonly examples?: readonly SizedExample[];
+  /** log2 cycle targets (default 16, 18 and up to BENCH_VM_MAX_LOG, itself 18 by default). */
+  readonly logs?: readonly number[];
+  /** Fraction of 2^k aimed at (default 0.97). */
+  readonly fill?: number;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = join(SELF, '..', '..');
+
+/** What the parent hands a child: the encoded program and the input, in one JSON file. */
+interface ChildJob {
+  readonly example: SizedExample;
+  readonly logTarget: number;
+  readonly programFile: string;
+  readonly inputFile: string;
+  readonly expectedCycles: number;
+}
+
+function defaultLogs(): number[] {
+  const max = Number(process.env.BENCH_VM_MAX_LOG ?? 18);
+  if (!Number.isInteger(max) || max < 16 || max > 22) throw new RangeError(`BENCH_VM_MAX_LOG must be an integer in [16, 22], got ${process.env.BENCH_VM_MAX_LOG}`);
+  const logs: number[] = [];
+  for (let k = 16; k <= max; k += 2) logs.push(k);
+  return logs;
+}
+
+function runChild(jobFile: string): Promise<VmBenchRun> {
+  return new Promise((done, fail) => {
+    execFile(process.execPath, ['--import', 'tsx', SELF, '--child', jobFile], { cwd: ROOT, maxBuffer: 1 << 24, timeout: 60 * 60_000 }, (err, stdout, stderr) => {
+      if (err) return fail(new Error(`bench vm child failed: ${stderr.trim().split('\n').slice(-3).join(' | ') || err.message}`));
+      const last = stdout.trim().split('\n').pop() ?? '';
+      try {
+        done(JSON.parse(last) as VmBenchRun);
+      } catch {
+        fail(new Error(`bench vm child printed no figures: ${stdout.slice(-200)}`));
+      }
+    });
+  });
+}
+
+/** Every (example, size) in its own child process, one after the other. */
+export async function benchVm(opts: VmBenchOptions = {}): Promise<Record<string, VmBenchRun>> {
+  const examples = opts.examples ?? (['sha256', 'sort'] as const);
+  const logs = opts.logs ?? defaultLogs();
+  const fill = opts.fill ?? 0.97;
+  const { buildWasm } = await import('../guest/build.ts');
+  const { compileWasm } = await import('../guest/compiler/index.ts');
+  const { encodeProgram } = await import('../vm/program.ts');
+  const { inputForCycles } = await import('../examples/sizing.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-vm-'));
+  const out: Record<string, VmBenchRun> = {};
+  try {
+    for (const example of examples) {
+      const program = compileWasm(await buildWasm(`examples/${example}`), { name: example });
+      const programFile = join(dir, `${example}.zkvm`);
+      writeFileSync(programFile, encodeProgram(program));
+      for (const logTarget of logs) {
+        const { input, cycles } = inputForCycles(example, Math.floor(fill * 2 ** logTarget), program);
+        const inputFile = join(dir, `${example}-${logTarget}.bin`);
+        writeFileSync(inputFile, input);
+        const jobFile = join(dir, `${example}-${logTarget}.json`);
+        const job: ChildJob = { example, logTarget, programFile, inputFile, expectedCycles: cycles };
+        writeFileSync(jobFile, JSON.stringify(job));
+        process.stderr.write(`bench vm: ${example} at ~2^${logTarget} (${cycles} cycles) ...\n`);
+        const run = await runChild(jobFile);
+        process.stderr.write(`bench vm:   ${run.cyclesPerSec} cycles/s, prove ${run.proveMs} ms, peak ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB, proof ${(run.proofBytes / 1024).toFixed(1)} KiB, verify ${run.verifyMs} ms\n`);
+        out[`${example}@2^${logTarget}`] = run;
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** The child: prove one run, then decode + verify its bytes twice. Prints one JSON line. */
+async function child(jobFile: string): Promise<VmBenchRun> {
+  const job = JSON.parse(readFileSync(jobFile, 'utf8')) as ChildJob;
+  const { decodeProgram } = await import('../vm/program.ts');
+  const { proveRun, verifyRun, encodeVmProof, decodeVmProof } = await import('../vm/prove.ts');
+  const program = decodeProgram(new Uint8Array(readFileSync(job.programFile)));
+  const input = new Uint8Array(readFileSync(job.inputFile));
+  const t0 = performance.now();
+  const r = await proveRun(program, { input });
+  const proveMs = performance.now() - t0;
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  if (r.cycles !== job.expectedCycles) throw new Error(`proved ${r.cycles} cycles, the sizing run had ${job.expectedCycles}`);
+  const bytes = encodeVmProof(r.proof);
+  const verifyOnce = async (): Promise<number> => {
+    const t = performance.now();
+    await verifyRun(program.digest, { output: r.output }, decodeVmProof(bytes));
+    return performance.now() - t;
+  };
+  const verifyFirstMs = await verifyOnce();
+  const verifyMs = await verifyOnce();
+  const round1 = (x: number): number => Math.round(x * 10) / 10;
+  return {
+    example: job.example,
+    logTarget: job.logTarget,
+    cycles: r.cycles,
+    segments: r.segments,
+    cells: r.cells,
+    proveMs: Math.round(proveMs),
+    cyclesPerSec: Math.round(r.cycles / (proveMs / 1000)),
+    peakRssBytes,
+    proofBytes: bytes.length,
+    verifyMs: round1(verifyMs),
+    verifyFirstMs: round1(verifyFirstMs),
+  };
+}
+
+if (process.argv[1] === SELF) {
+  const at = process.argv.indexOf('--child');
+  const job = at >= 0 ? child(process.argv[at + 1]!) : benchVm();
+  job.then(
+    (r) => {
+      process.stdout.write(`${at >= 0 || process.argv.includes('--json') ? JSON.stringify(r) : JSON.stringify(r, null, 2)}\n`);
+      process.exit(0);
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
