@@ -23,6 +23,7 @@ import { Transcript } from '../transcript.ts';
 import { createPcs, defaultBackend, type StarkPcs, type PcsData } from './pcs.ts';
 import type { Machine } from './machine.ts';
 import type { Hasher } from '../hash/hasher.ts';
+import type { Kernels } from '../wasm/kernels.ts';
 import { defaultHasher } from '../hash/index.ts';
 import { domainSelectors, logQuotientBlowup, quotientValuesParallel, splitQuotient, QUOTIENT_SHIFT, type TaskPool } from './quotient.ts';
 import { observeStatement, PROOF_VERSION, TRANSCRIPT_LABEL, type SegmentStatement, type StarkProof, type TableProof } from './proof.ts';
@@ -299,6 +300,8 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
       sel.invZ,
       alphaPowers,
       pool,
+      false,
+      (backend as { readonly kernels?: Kernels }).kernels,
     ).finally(() => {
       mainDom.free();
       preDom?.free();

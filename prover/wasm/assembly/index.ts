@@ -14,3 +14,4 @@ export * from './deep';
 export function heap_base(): usize {
   return __heap_base;
 }
+export * from './program';

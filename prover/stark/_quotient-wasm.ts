@@ -1,0 +1,77 @@
+/**
+ * The quotient's constraint evaluation on the WASM kernels (`prover/wasm/assembly/program.ts`
+ * `prog_quotient`): the same compiled program and the same values as `quotientRowsInto`, with
+ * four rows per SIMD op and one Montgomery reduction per product, split by row ranges over the
+ * pool's workers (kernel calls only: no TypeScript is loaded in the workers).
+ *
+ * Inputs already in kernel memory (the LDEs from `evaluationsOnDomainShared`) are read in place;
+ * the others (selectors, constants, the program) are copied in and freed afterwards.
+ * @module
+ */
+import type { EvalInputs, Program } from '../air/program.ts';
+import type { Kernels } from '../wasm/kernels.ts';
+
+/** Rows per block: (registers + 4) x LANES words per worker, ~400 KB for the VM's CPU table. */
+const LANES = 256;
+
+/** Runs kernel calls on a pool's workers (`WorkerPool.run`: call i on worker i). */
+export interface KernelCallRunner {
+  readonly size: number;
+  run(calls: readonly (readonly [string, ...number[]])[]): Promise<void>;
+}
+
+/** True when `prog_quotient` can serve a domain of `height` rows with these kernels. */
+export function wasmQuotientUsable(k: Kernels | undefined, height: number): k is Kernels {
+  return k !== undefined && typeof (k.exports as unknown as Record<string, unknown>).prog_quotient === 'function' && height >= 4 * LANES;
+}
+
+/**
+ * Quotient values of every row of the domain (row-major ext4), as `quotientRowsInto` computes them.
+ * `runner` splits the rows over workers; without one, this thread runs the kernel.
+ */
+export async function quotientValuesWasm(k: Kernels, prog: Program, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, runner: KernelCallRunner | undefined): Promise<Uint32Array> {
+  const n = inputs.height;
+  const owned: number[] = [];
+  const ptrOf = (a: Uint32Array | undefined): number => {
+    if (!a || a.length === 0) return 0;
+    if (a.buffer === k.memory.buffer) return a.byteOffset;
+    const p = k.put(a);
+    owned.push(p);
+    return p;
+  };
+  try {
+    const K = prog.rootReg.length;
+    const ctx = Uint32Array.of(
+      ptrOf(inputs.main), inputs.mainWidth,
+      ptrOf(inputs.pre), inputs.preWidth ?? 0,
+      ptrOf(inputs.aux), inputs.auxWidth ?? 0,
+      n, inputs.nextStride,
+      ptrOf(inputs.isFirstRow), ptrOf(inputs.isLastRow), ptrOf(inputs.isTransition),
+      ptrOf(inputs.publics), ptrOf(inputs.challenges), ptrOf(inputs.busSum),
+      ptrOf(invZ), invZ.length,
+      ptrOf(alphaPowers), ptrOf(Uint32Array.from(prog.rootReg)), ptrOf(Uint32Array.from(prog.rootIsExt)), K,
+    );
+    const ctxPtr = ptrOf(ctx);
+    const code = ptrOf(new Uint32Array(prog.code.buffer, prog.code.byteOffset, prog.code.length));
+    const ncode = prog.code.length / 4;
+    const regBytes = (Math.max(prog.registers, 1) + 4) * LANES * 4;
+    const out = k.alloc(n * 16);
+    owned.push(out);
+    const parts = runner && runner.size > 1 ? runner.size : 1;
+    const step = Math.ceil(n / parts / LANES) * LANES;
+    const calls: [string, ...number[]][] = [];
+    for (let a = 0; a < n; a += step) {
+      const regs = k.alloc(regBytes);
+      owned.push(regs);
+      calls.push(['prog_quotient', code, ncode, regs, prog.registers, LANES, ctxPtr, a, Math.min(n, a + step), out, 0]);
+    }
+    if (parts > 1) await runner!.run(calls);
+    else {
+      const f = (k.exports as unknown as Record<string, (...args: number[]) => void>).prog_quotient!;
+      for (const [, ...args] of calls) f(...args);
+    }
+    return k.u32(out, n * 4).slice();
+  } finally {
+    for (const p of owned) k.free(p);
+  }
+}
