@@ -46,7 +46,7 @@ function randomTrace(logN: number, seed: number): Matrix {
     return (x >>> 0) % P;
   };
   for (let i = 0; i < n * Cols.width; i++) v[i] = rnd();
-  for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) if (rnd() & 1) v[i * Cols.width + Cols.m[k]!] = 0;
+  for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) if (rnd() & 1) v[i * Cols.width + Cols.m + k] = 0;
   return { values: v, width: Cols.width, height: n };
 }
 
