@@ -195,7 +195,9 @@ export const cpuTable = defineTable({
     // A read returns count = len unless it is `short`, which marks the end of the private input:
     // from then on every read returns 0. Any such sequence of counts is what some input stream
     // gives, and no other is (the bytes themselves are the prover's choice: they are private).
-    const isPrivRead = b.sub(b.mul(f.isBulk, f.zWrite), f.isReadPub);
+    // Linear in the flags (degree 1, so the rules below stay at degree 3): of the bulk forms, only
+    // read has none of zRead (mcopy, mfill), isCommit, isReadPub; the fetch pins the combination.
+    const isPrivRead = b.sub(f.isBulk, b.add(f.zRead, f.isCommit, f.isReadPub));
     b.assertBool('short is a bit', r.short);
     b.assertZero('short only on private reads', b.mul(r.short, b.sub(1, isPrivRead)));
     b.when(isPrivRead).assertZeros('a read that is not short returns every byte asked for', [b.mul(b.sub(1, r.short), b.sub(r.z[0]!, r.y[0]!)), b.mul(b.sub(1, r.short), b.sub(r.z[1]!, r.y[1]!))]);
