@@ -21,6 +21,7 @@ import { P as P_ } from './field/babybear.ts';
 import { mulFast, addMod, subMod } from './air/_mul.ts';
 import { eInv } from './field/ext4.ts';
 import { registerFile, run, type EvalInputs, type Program } from './air/program.ts';
+import type { Kernels } from './wasm/kernels.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
 const P = P_;
@@ -229,4 +230,91 @@ export interface AuxTask {
 export function auxRows(_ctx: unknown, t: AuxTask): number {
   auxTermsInto(t.plan, t.inputs, t.start, t.end, t.out, t.outWidth, 0);
   return t.end - t.start;
+}
+
+/** Runs kernel calls on a pool's workers (`WorkerPool.run`: call i on worker i). */
+export interface AuxKernelRunner {
+  readonly size: number;
+  run(calls: readonly (readonly [string, ...number[]])[]): Promise<void>;
+}
+
+/** Rows per block of the WASM kernel. */
+const WASM_LANES = 256;
+
+/** True when the kernels have `prog_aux` and the table is tall enough for its blocks. */
+export function wasmAuxUsable(k: Kernels | undefined, height: number): k is Kernels {
+  return k !== undefined && typeof (k.exports as unknown as Record<string, unknown>).prog_aux === 'function' && height >= 4 * WASM_LANES;
+}
+
+/**
+ * The terms of every row on the WASM kernels (`prover/wasm/assembly/program.ts` `prog_aux`: the
+ * same values as `auxTermsInto`, ext4 arithmetic one element per v128), split by row ranges over
+ * `runner`'s workers, into ext columns 0..G-1 of a fresh (n x outWidth) array.
+ */
+export async function auxTermsWasm(k: Kernels, plan: AuxPlan, inputs: EvalInputs, outWidth: number, runner: AuxKernelRunner | undefined): Promise<Uint32Array> {
+  const n = inputs.height;
+  const G = plan.k1.length;
+  const K = plan.arity.length;
+  const owned: number[] = [];
+  const put = (a: Uint32Array | undefined): number => {
+    if (!a || a.length === 0) return 0;
+    const p = k.put(a);
+    owned.push(p);
+    return p;
+  };
+  try {
+    const prog = plan.program;
+    const nch = inputs.challenges.length >> 2;
+    const ctx = Uint32Array.of(
+      put(inputs.main), inputs.mainWidth,
+      put(inputs.pre), inputs.preWidth ?? 0,
+      0, 0,
+      n, inputs.nextStride,
+      put(inputs.isFirstRow), put(inputs.isLastRow), put(inputs.isTransition),
+      put(inputs.publics), put(inputs.challenges), put(inputs.busSum),
+      0, 0, 0, 0, 0, 0,
+      nch,
+    );
+    const its = new Uint32Array(5 * K);
+    for (let j = 0; j < K; j++) {
+      its[5 * j] = plan.tupleStart[j]!;
+      its[5 * j + 1] = plan.arity[j]!;
+      its[5 * j + 2] = plan.multReg[j]!;
+      its[5 * j + 3] = plan.sign[j]! > 0 ? 1 : 0;
+      its[5 * j + 4] = plan.busId[j]!;
+    }
+    const groups = new Uint32Array(2 * G);
+    for (let g = 0; g < G; g++) {
+      groups[2 * g] = plan.k1[g]!;
+      groups[2 * g + 1] = plan.k2[g]! < 0 ? 0xffffffff : plan.k2[g]!;
+    }
+    const ctxPtr = put(ctx);
+    const code = put(new Uint32Array(prog.code.buffer, prog.code.byteOffset, prog.code.length));
+    const itsPtr = put(its);
+    const tupPtr = put(Uint32Array.from(plan.tupleReg));
+    const grpPtr = put(groups);
+    const out = k.alloc(n * outWidth * 4);
+    owned.push(out);
+    const parts = runner && runner.size > 1 ? runner.size : 1;
+    const step = Math.ceil(n / parts / WASM_LANES) * WASM_LANES;
+    const calls: [string, ...number[]][] = [];
+    const statuses: number[] = [];
+    for (let a = 0; a < n; a += step) {
+      const regs = k.alloc(Math.max(prog.registers, 1) * WASM_LANES * 4);
+      const scratch = k.alloc(49 * G * WASM_LANES + 16 * (nch + 2));
+      const status = k.alloc(4);
+      owned.push(regs, scratch, status);
+      statuses.push(status);
+      calls.push(['prog_aux', code, prog.code.length / 4, regs, WASM_LANES, ctxPtr, a, Math.min(n, a + step), out, outWidth, 0, itsPtr, tupPtr, grpPtr, G, scratch, status]);
+    }
+    if (parts > 1) await runner!.run(calls);
+    else {
+      const f = (k.exports as unknown as Record<string, (...args: number[]) => void>).prog_aux!;
+      for (const [, ...args] of calls) f(...args);
+    }
+    for (const s of statuses) if (k.u32(s, 1)[0] !== 0) throw new AuxZeroDenominator('LogUp: beta equals a fingerprint (probability ~ rows / p^4); retry with another transcript');
+    return k.u32(out, n * outWidth).slice();
+  } finally {
+    for (const p of owned) k.free(p);
+  }
 }

@@ -68,7 +68,8 @@ import { P, add as add_, sub as sub_, neg as neg_ } from './field/babybear.ts';
 import { mulFast, addMod } from './air/_mul.ts';
 import { W, eInv, eMul, isCanonicalExt, type Ext4 } from './field/ext4.ts';
 import type { Matrix } from './matrix.ts';
-import { auxTermsInto, AUX_LANES, type AuxPlan, type AuxTask } from './_aux-trace.ts';
+import { auxTermsInto, auxTermsWasm, wasmAuxUsable, AUX_LANES, type AuxKernelRunner, type AuxPlan, type AuxTask } from './_aux-trace.ts';
+import type { Kernels } from './wasm/kernels.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
 const add = add_;
@@ -390,6 +391,13 @@ export async function buildAuxTraceParallel(sys: ConstraintSystem, inputs: EvalI
   if (!pool || pool.size < 2 || (n * sys.interactions.length < AUX_PARALLEL_MIN_WORK && !forceParallel)) return buildAuxTrace(sys, inputs);
   const G = sys.auxGroups.length;
   const w = 4 * (G + 1);
+  // The WASM kernel when the pool's kernels have it (same values; TZKVM_AUX_TS=1 keeps the TypeScript path).
+  const k = (pool as { readonly kernels?: Kernels }).kernels;
+  if (wasmAuxUsable(k, n) && process.env.TZKVM_AUX_TS !== '1') {
+    const runner = typeof (pool as Partial<AuxKernelRunner>).run === 'function' ? (pool as AuxPool & AuxKernelRunner) : undefined;
+    const values = await auxTermsWasm(k, auxPlan(sys), inputs, w, runner);
+    return { aux: { values, width: w, height: n }, busSum: runningSum(values, n, G) };
+  }
   const out = new Uint32Array(new SharedArrayBuffer(n * w * 4));
   const sh: EvalInputs = {
     ...inputs,

@@ -16,7 +16,7 @@
  *   13 busSum (ext4), 14 invZ, 15 period (power of two), 16 alphaPowers (ext4 per root),
  *   17 rootReg, 18 rootIsExt (u32 each), 19 root count.
  */
-import { R2, mmul, vmmul, vadd, vsub } from './_mont';
+import { P, R2, mmul, vmmul, vadd, vsub } from './_mont';
 
 /** 11 in Montgomery form: vmmul(x, W_M) = 11 x for x in either form. */
 const W_M: u32 = 0x37ffffe9;
@@ -63,7 +63,7 @@ function runBlock(code: usize, ncode: u32, regs: usize, L: u32, ctx: usize, star
     const B = load<i32>(q, 12);
     switch (kind) {
       case 0: fillConst(d, <u32>A, len); break;
-      case 1: fillConst(d, load<u32>(word(ctx, 11) + (<usize>A << 2)), len); break;
+      case 1: fillConst(d, load<u32>(<usize>word(ctx, 11) + (<usize>A << 2)), len); break;
       case 2: {
         const ch = <usize>word(ctx, 12) + (<usize>A << 4);
         for (let c: usize = 0; c < 4; c++) fillConst(d + c * LB, load<u32>(ch + (c << 2)), len);
@@ -243,4 +243,138 @@ export function prog_quotient(code: usize, ncode: u32, regs: usize, registers: u
       store<u32>(o, mmul(load<u32>(ai + 3 * LB), z), 12);
     }
   }
+}
+
+// ---- LogUp aux terms (prover/_aux-trace.ts, same values) ----
+
+/** 1 in Montgomery form (2^32 mod p). */
+const ONE_M: u32 = 0x0ffffffe;
+
+/** a * b in ext4 (x^4 = 11), one element per v128, both in Montgomery form: b's rotations b x^k, then four lane products. */
+@inline function emul(a: v128, b: v128): v128 {
+  const one = ONE_M;
+  const b1 = vmmul(v128.shuffle<i32>(b, b, 3, 0, 1, 2), i32x4(W_M, one, one, one));
+  const b2 = vmmul(v128.shuffle<i32>(b, b, 2, 3, 0, 1), i32x4(W_M, W_M, one, one));
+  const b3 = vmmul(v128.shuffle<i32>(b, b, 1, 2, 3, 0), i32x4(W_M, W_M, W_M, one));
+  const p0 = vmmul(v128.shuffle<i32>(a, a, 0, 0, 0, 0), b);
+  const p1 = vmmul(v128.shuffle<i32>(a, a, 1, 1, 1, 1), b1);
+  const p2 = vmmul(v128.shuffle<i32>(a, a, 2, 2, 2, 2), b2);
+  const p3 = vmmul(v128.shuffle<i32>(a, a, 3, 3, 3, 3), b3);
+  return vadd(vadd(p0, p1), vadd(p2, p3));
+}
+
+/** x^-1 = x^(p^4 - 2) in ext4, Montgomery form in and out (x nonzero). */
+function einvM(x: v128): v128 {
+  // p^4 - 2, little-endian u32 limbs; 124 bits.
+  let r = i32x4(ONE_M, 0, 0, 0);
+  for (let limb = 3; limb >= 0; limb--) {
+    const e: u32 = limb == 3 ? 0x0c5c1000 : limb == 2 ? 0x69780001 : limb == 1 ? 0x51800001 : 0xdfffffff;
+    for (let bit = 31; bit >= 0; bit--) {
+      r = emul(r, r);
+      if ((e >>> bit) & 1) r = emul(r, x);
+    }
+  }
+  return r;
+}
+
+/**
+ * prog_aux: the LogUp aux terms of rows [first, last) (see prover/_aux-trace.ts for the
+ * definition and the zero-multiplicity rule), canonical ext4 into ext columns 0..G-1 of out
+ * (row r at out + 4 ((r - outBase) outWidth)). `code`/`regs`/`ctx` as for prog_quotient
+ * (the program's roots are the tuple entries and multiplicities); `its` holds per interaction
+ * [tupleStart, arity, multReg, isSend, busId] (u32), `tupleReg` the tuple registers, `groups` per
+ * column [k1, k2 or 0xffffffff]; `scratch` 49 G L + 16 (slots + 1) bytes (ctx word 20 = challenge
+ * slots). Writes 0 to `status`, or 1 when a
+ * den is zero (beta equals a fingerprint: no output is then valid).
+ */
+export function prog_aux(code: usize, ncode: u32, regs: usize, L: u32, ctx: usize, first: u32, last: u32, out: usize, outWidth: u32, outBase: u32, its: usize, tupleReg: usize, groups: usize, G: u32, scratch: usize, status: usize): void {
+  store<u32>(status, 0);
+  const LB = <usize>L << 2;
+  const ch = <usize>word(ctx, 12);
+  const r2 = i32x4.splat(R2);
+  const beta = vmmul(v128.load(ch), r2);
+  const den = scratch;
+  const num = den + (<usize>G * L << 4);
+  const pre = num + (<usize>G * L << 4);
+  const live = pre + (<usize>G * L << 4);
+  // gamma^j in Montgomery form, slot j at gm + 16 j (ctx word 20 = number of challenge slots).
+  const gm = (live + <usize>G * L + 15) & ~(<usize>15);
+  const nch = word(ctx, 20);
+  for (let j: u32 = 0; j < nch; j++) v128.store(gm + (<usize>j << 4), vmmul(v128.load(ch + (<usize>j << 4)), r2));
+  for (let start = first; start < last; start += L) {
+    const len = min(L, last - start);
+    runBlock(code, ncode, regs, L, ctx, start, len);
+    for (let g: u32 = 0; g < G; g++) {
+      const ka = load<u32>(groups + (<usize>g << 3));
+      const kb = load<u32>(groups + (<usize>g << 3), 4);
+      const ia = its + <usize>ka * 20;
+      const ib = its + <usize>(kb == 0xffffffff ? ka : kb) * 20;
+      const ma = regs + <usize>load<u32>(ia, 8) * LB;
+      const mb = regs + <usize>load<u32>(ib, 8) * LB;
+      for (let i: u32 = 0; i < len; i++) {
+        const s = <usize>(i * G + g);
+        let m1 = load<u32>(ma + (<usize>i << 2));
+        let m2: u32 = kb == 0xffffffff ? 0 : load<u32>(mb + (<usize>i << 2));
+        if (m1 == 0 && m2 == 0) {
+          store<u8>(live + s, 0);
+          continue;
+        }
+        store<u8>(live + s, 1);
+        if (m1 == 0 || m2 == 0) {
+          const it = m1 != 0 ? ia : ib;
+          let m = m1 != 0 ? m1 : m2;
+          if (load<u32>(it, 12) == 0) m = P - m;
+          v128.store(den + (s << 4), vsub(beta, fpM(it, tupleReg, regs, LB, gm, i)));
+          v128.store(num + (s << 4), i32x4(m, 0, 0, 0));
+          continue;
+        }
+        if (load<u32>(ia, 12) == 0) m1 = P - m1;
+        if (load<u32>(ib, 12) == 0) m2 = P - m2;
+        const d1 = vsub(beta, fpM(ia, tupleReg, regs, LB, gm, i));
+        const d2 = vsub(beta, fpM(ib, tupleReg, regs, LB, gm, i));
+        v128.store(den + (s << 4), emul(d1, d2));
+        v128.store(num + (s << 4), vadd(vmmul(i32x4.splat(m1), d2), vmmul(i32x4.splat(m2), d1)));
+      }
+    }
+    const S = <usize>(len * G);
+    let acc = i32x4(ONE_M, 0, 0, 0);
+    for (let s: usize = 0; s < S; s++) {
+      if (!load<u8>(live + s)) continue;
+      v128.store(pre + (s << 4), acc);
+      const x = v128.load(den + (s << 4));
+      if (!v128.any_true(x)) {
+        store<u32>(status, 1);
+        return;
+      }
+      acc = emul(acc, x);
+    }
+    let v = einvM(acc);
+    const oneC = i32x4.splat(1);
+    for (let s = <isize>S - 1; s >= 0; s--) {
+      const i = <u32>s / G;
+      const g = <u32>s - i * G;
+      const o = out + ((<usize>(start + i - outBase) * outWidth + 4 * g) << 2);
+      if (!load<u8>(live + s)) {
+        v128.store(o, i32x4.splat(0));
+        continue;
+      }
+      const y = emul(v, v128.load(pre + (s << 4)));
+      v = emul(v, v128.load(den + (s << 4)));
+      // canonical output: one more reduction by 1 removes the Montgomery factor
+      v128.store(o, vmmul(emul(v128.load(num + (s << 4)), y), oneC));
+    }
+  }
+}
+
+/** beta - fp is taken by the caller; this is fp = busId + sum_j gamma^j t_j, Montgomery form. */
+@inline function fpM(it: usize, tupleReg: usize, regs: usize, LB: usize, gm: usize, i: u32): v128 {
+  let f = i32x4(mmul(load<u32>(it, 16), R2), 0, 0, 0);
+  const t0 = load<u32>(it);
+  const a = load<u32>(it, 4);
+  for (let j: u32 = 0; j < a; j++) {
+    const t = load<u32>(regs + <usize>load<u32>(tupleReg + (<usize>(t0 + j) << 2)) * LB + (<usize>i << 2));
+    if (t == 0) continue;
+    f = vadd(f, vmmul(i32x4.splat(t), v128.load(gm + (<usize>(j + 1) << 4))));
+  }
+  return f;
 }
