@@ -4,7 +4,7 @@
  * four rows per SIMD op and one Montgomery reduction per product, split by row ranges over the
  * pool's workers (kernel calls only: no TypeScript is loaded in the workers).
  *
- * Inputs already in kernel memory (the LDEs from `evaluationsOnDomainShared`) are read in place;
+ * Inputs already in kernel memory (the LDEs from `evaluationsOnDomainShared`, passed by pointer) are read in place;
  * the others (selectors, constants, the program) are copied in and freed afterwards.
  * @module
  */
@@ -20,6 +20,17 @@ export interface KernelCallRunner {
   run(calls: readonly (readonly [string, ...number[]])[]): Promise<void>;
 }
 
+/**
+ * Byte addresses in kernel memory of inputs that are already there (a `SharedMatrix`'s `ptr`):
+ * read in place instead of copied. (A view's buffer cannot tell: a shared memory hands out a new
+ * SharedArrayBuffer object after every growth.)
+ */
+export interface KernelPointers {
+  readonly main?: number;
+  readonly pre?: number;
+  readonly aux?: number;
+}
+
 /** True when `prog_quotient` can serve a domain of `height` rows with these kernels. */
 export function wasmQuotientUsable(k: Kernels | undefined, height: number): k is Kernels {
   return k !== undefined && typeof (k.exports as unknown as Record<string, unknown>).prog_quotient === 'function' && height >= 4 * LANES;
@@ -29,12 +40,12 @@ export function wasmQuotientUsable(k: Kernels | undefined, height: number): k is
  * Quotient values of every row of the domain (row-major ext4), as `quotientRowsInto` computes them.
  * `runner` splits the rows over workers; without one, this thread runs the kernel.
  */
-export async function quotientValuesWasm(k: Kernels, prog: Program, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, runner: KernelCallRunner | undefined): Promise<Uint32Array> {
+export async function quotientValuesWasm(k: Kernels, prog: Program, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, runner: KernelCallRunner | undefined, inKernel: KernelPointers = {}): Promise<Uint32Array> {
   const n = inputs.height;
   const owned: number[] = [];
-  const ptrOf = (a: Uint32Array | undefined): number => {
+  const ptrOf = (a: Uint32Array | undefined, given?: number): number => {
     if (!a || a.length === 0) return 0;
-    if (a.buffer === k.memory.buffer) return a.byteOffset;
+    if (given !== undefined) return given;
     const p = k.put(a);
     owned.push(p);
     return p;
@@ -42,9 +53,9 @@ export async function quotientValuesWasm(k: Kernels, prog: Program, inputs: Eval
   try {
     const K = prog.rootReg.length;
     const ctx = Uint32Array.of(
-      ptrOf(inputs.main), inputs.mainWidth,
-      ptrOf(inputs.pre), inputs.preWidth ?? 0,
-      ptrOf(inputs.aux), inputs.auxWidth ?? 0,
+      ptrOf(inputs.main, inKernel.main), inputs.mainWidth,
+      ptrOf(inputs.pre, inKernel.pre), inputs.preWidth ?? 0,
+      ptrOf(inputs.aux, inKernel.aux), inputs.auxWidth ?? 0,
       n, inputs.nextStride,
       ptrOf(inputs.isFirstRow), ptrOf(inputs.isLastRow), ptrOf(inputs.isTransition),
       ptrOf(inputs.publics), ptrOf(inputs.challenges), ptrOf(inputs.busSum),

@@ -96,6 +96,12 @@ function phaseTimer(): (phase: string) => void {
   };
 }
 
+/** The kernel-memory address of a matrix from `evaluationsOnDomainShared`, when it has one. */
+function ptrOf(m: Matrix | undefined): number | undefined {
+  const p = (m as { readonly ptr?: unknown } | undefined)?.ptr;
+  return typeof p === 'number' ? p : undefined;
+}
+
 /** Largest trace height: the LDE must fit the two-adic subgroup. */
 export const MAX_LOG_HEIGHT = 24;
 
@@ -302,6 +308,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
       pool,
       false,
       (backend as { readonly kernels?: Kernels }).kernels,
+      { main: ptrOf(mainDom), pre: ptrOf(preDom), aux: ptrOf(auxDom) },
     ).finally(() => {
       mainDom.free();
       preDom?.free();

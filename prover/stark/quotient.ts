@@ -19,7 +19,7 @@ import type { Matrix } from '../matrix.ts';
 import type { ConstraintSystem } from '../air/builder.ts';
 import { compile, registerFile, run, type EvalInputs, type Program } from '../air/program.ts';
 import type { Kernels } from '../wasm/kernels.ts';
-import { quotientValuesWasm, wasmQuotientUsable, type KernelCallRunner } from './_quotient-wasm.ts';
+import { quotientValuesWasm, wasmQuotientUsable, type KernelCallRunner, type KernelPointers } from './_quotient-wasm.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
 const P = P_;
@@ -153,14 +153,14 @@ const PARALLEL_MIN_WORK = 1 << 25;
  * `quotientValues` split by row ranges across the pool's workers (inputs copied once into
  * SharedArrayBuffers, results written in place); the same values as the single-thread path.
  */
-export async function quotientValuesParallel(sys: ConstraintSystem, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, pool: TaskPool | undefined, forceParallel = false, kernels?: Kernels): Promise<Uint32Array> {
+export async function quotientValuesParallel(sys: ConstraintSystem, inputs: EvalInputs, invZ: Uint32Array, alphaPowers: Uint32Array, pool: TaskPool | undefined, forceParallel = false, kernels?: Kernels, inKernel?: KernelPointers): Promise<Uint32Array> {
   const n = inputs.height;
   const program = compile(sys.dag, sys.constraints.map((c) => c.id));
   // The WASM interpreter when the kernels have it (same values; TZKVM_QUOTIENT_TS=1 forces this file's).
   const k = kernels ?? (pool as { readonly kernels?: Kernels } | undefined)?.kernels;
   if (wasmQuotientUsable(k, n) && process.env.TZKVM_QUOTIENT_TS !== '1') {
     const runner = pool && typeof (pool as Partial<KernelCallRunner>).run === 'function' ? (pool as TaskPool & KernelCallRunner) : undefined;
-    return quotientValuesWasm(k, program, inputs, invZ, alphaPowers, runner);
+    return quotientValuesWasm(k, program, inputs, invZ, alphaPowers, runner, inKernel);
   }
   const work = n * (program.code.length / 4 + program.rootReg.length);
   if (!pool || pool.size < 2 || (work < PARALLEL_MIN_WORK && !forceParallel)) return quotientValues(sys, inputs, invZ, alphaPowers);

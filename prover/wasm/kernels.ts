@@ -89,6 +89,13 @@ export interface KernelExports {
   hash_copy_bytes?(dst: number, src: number, bytes: number): void;
   p2_hash_rows?(inPtr: number, width: number, count: number, outPtr: number, consts: number): void;
   p2_compress_pairs?(inPtr: number, count: number, outPtr: number, consts: number): void;
+  // prover/wasm/assembly/program.ts (constraint programs; documented there)
+  mem_zero?(ptr: number, bytes: number): void;
+  prog_quotient?(code: number, ncode: number, regs: number, registers: number, lanes: number, ctx: number, first: number, last: number, out: number, outBase: number): void;
+  prog_aux?(
+    code: number, ncode: number, regs: number, lanes: number, ctx: number, first: number, last: number, out: number, outWidth: number, outBase: number,
+    its: number, tupleReg: number, groups: number, G: number, scratch: number, status: number,
+  ): void;
 }
 
 /** The kernel module is missing (not built) or does not match this loader. */

@@ -23,6 +23,21 @@ export type Call = readonly [name: KernelName, ...args: number[]];
 /** Calls that may run concurrently (disjoint memory). */
 export type Step = readonly Call[];
 
+/**
+ * Zeroes [ptr, ptr + bytes) in `parts` calls of 64-byte-aligned pieces (the kernel's `mem_zero`,
+ * or one fill on this thread for kernels built without it).
+ */
+function zeroStep(k: Kernels, ptr: number, bytes: number, parts: number): Step {
+  if (typeof k.exports.mem_zero !== 'function' || parts < 2) {
+    k.u32(ptr, bytes / 4).fill(0);
+    return [];
+  }
+  const calls: Call[] = [];
+  const piece = Math.ceil(bytes / parts / 64) * 64;
+  for (let a = 0; a < bytes; a += piece) calls.push(['mem_zero', ptr + a, Math.min(piece, bytes - a)]);
+  return calls;
+}
+
 /** Runs a plan's steps in order: on this thread, or split across a pool. */
 export interface StepRunner {
   /** How many parts a step should be split into (threads available). A power of two. */
@@ -258,8 +273,8 @@ export class WasmNtt {
     if (bitReversed) {
       // Natural, zero-padded coefficients, then DIF: its output order is the bit-reversed one.
       const n = 2 ** logN;
-      this.k.u32(dst + n * width * 4, (2 ** logBig - n) * width).fill(0);
       await runPlan(runner, [
+        zeroStep(this.k, dst + n * width * 4, (2 ** logBig - n) * width * 4, parts),
         copyScaleStep(dst, src, width, logN, logBlowup, c, shift, srcBitrev, false, parts, 0),
         ...difPlan(dst, width, logBig, tw.fwd, parts),
       ]);

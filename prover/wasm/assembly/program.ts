@@ -378,3 +378,11 @@ export function prog_aux(code: usize, ncode: u32, regs: usize, L: u32, ctx: usiz
   }
   return f;
 }
+
+/**
+ * mem_zero: zeroes `bytes` bytes at `ptr`. The NTT's zero padding, split over the pool: the first
+ * touch of fresh memory is slow on this kind of virtual machine (~8 ms/MB), so two threads halve it.
+ */
+export function mem_zero(ptr: usize, bytes: u32): void {
+  memory.fill(ptr, 0, bytes);
+}
