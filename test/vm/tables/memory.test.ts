@@ -272,7 +272,7 @@ const ATTACKS: MemAttack[] = [
 /** Boundary and image labels with no attack that passes when only they are skipped, and why. */
 const NO_ATTACK: Record<string, string> = {
   'isReal is a bit':
-    'no cheat built; one exists: a row with isReal = -1 (after the last real row, so the prefix rule holds) sends (key, v, ts) and receives (key, 0, 0, 0), cancelling the real row\'s init so the cell\'s chain may start from any (v, ts): a cell read before it is written could return anything. Our program reads no cell before writing it',
+    'no cheat found: a row with isReal = m not 0 or 1 must be the last real row (prefix rule); it then sends its init m (1 - fromImage) times and receives its final state m times, and the key\'s balance forces fromImage = 0 (non-image key) and m chains ending in the same (value, ts), which distinct access times rule out, so only an untouched cell (init = final) can carry it, harmlessly',
   'fromImage is a bit':
     'implied by the memory bus: the key\'s sends and receives balance only if the boundary sends its init (1 - fromImage) times where the image sends none, and 0 times where it does, so fromImage is the image indicator',
   'fromImage only on real rows': 'redundant: fromImage only gates the init send, whose gate isReal (1 - fromImage) is 0 on padding rows anyway',
