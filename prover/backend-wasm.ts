@@ -8,7 +8,8 @@
  * copies the result out into a fresh array, so callers keep plain `Uint32Array` matrices. The
  * `*Shared` variants skip the copy out and return a `SharedMatrix` in kernel memory instead, for
  * work that continues in the pool's workers by pointer (quotient evaluation, hashing); the caller
- * frees it.
+ * frees it. Such a matrix passed back in as an input is read in place (no copy in); it must not
+ * be freed before the call returns.
  *
  * Inputs must be canonical (every value in [0, p)), as for `TsBackend`; they are not checked
  * element by element, and a non-canonical value gives unspecified (but memory-safe) output.
@@ -34,6 +35,8 @@ export class WasmBackend implements ProverBackend {
   private readonly ntt: WasmNtt;
   private readonly runner: StepRunner;
   private disposed = false;
+  /** Matrices this backend left in kernel memory: read in place (by `ptr`) when passed back in. */
+  private readonly own = new WeakSet<object>();
 
   private constructor(
     readonly kernels: Kernels,
@@ -78,16 +81,18 @@ export class WasmBackend implements ProverBackend {
     const logN = checkShape(width, height, 'interpolate');
     checkValues(evals, 'interpolate');
     const k = this.kernels;
-    const src = k.put(evals.values);
+    const inPlace = this.own.has(evals);
+    const src = inPlace ? (evals as SharedMatrix).ptr : k.put(evals.values);
     const out = k.allocMatrix(width, height, false);
     try {
       await this.ntt.interpolate(this.runner, out.ptr, src, width, logN);
+      this.own.add(out);
       return out;
     } catch (e) {
       out.free();
       throw e;
     } finally {
-      k.free(src);
+      if (!inPlace) k.free(src);
     }
   }
 
@@ -118,17 +123,19 @@ export class WasmBackend implements ProverBackend {
     checkShift(shift, what);
     checkValues(m, what);
     const k = this.kernels;
-    const src = k.put(m.values);
+    const inPlace = this.own.has(m);
+    const src = inPlace ? (m as SharedMatrix).ptr : k.put(m.values);
     const out = k.allocMatrix(width, height * 2 ** logBlowup, false);
     try {
       if (what === 'lde') await this.ntt.lde(this.runner, out.ptr, src, width, logN, logBlowup, shift, bitReversed);
       else await this.ntt.evaluateOnCoset(this.runner, out.ptr, src, width, logN, logBlowup, shift, bitReversed);
+      this.own.add(out);
       return out;
     } catch (e) {
       out.free();
       throw e;
     } finally {
-      k.free(src);
+      if (!inPlace) k.free(src);
     }
   }
 

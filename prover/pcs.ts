@@ -356,8 +356,16 @@ export class TwoAdicFriPcs {
     const kernelBuffers: (() => void)[] = [];
     const coeffs: Matrix[] = [];
     const ldes: Matrix[] = [];
+    // With the WASM backend the coefficients stay in kernel memory (freed by `release`): the LDE
+    // below, the quotient's evaluations and the opening read them there, with no copy out and in.
+    const interpolateShared = (this.backend as { interpolateShared?: (m: Matrix) => Promise<Matrix & { free(): void }> }).interpolateShared;
     for (const m of matrices) {
-      const c = await this.backend.interpolate(m);
+      let c: Matrix;
+      if (typeof interpolateShared === 'function') {
+        const sc = await interpolateShared.call(this.backend, m);
+        kernelBuffers.push(() => sc.free());
+        c = sc;
+      } else c = await this.backend.interpolate(m);
       coeffs.push(c);
       timer('commit: interpolate');
       ldes.push(await this.extend(c, kernelBuffers));
