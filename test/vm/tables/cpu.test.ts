@@ -17,6 +17,9 @@ import type { Matrix } from '../../../prover/matrix.ts';
 import { inv } from '../../../prover/field/babybear.ts';
 import { tableInfo } from '../../../prover/air/builder.ts';
 import { ISA } from '../../../vm/isa.ts';
+import { ProofOptions } from '../../../prover/options.ts';
+import { VerifyError } from '../../../prover/errors.ts';
+import { proveWitness, verifyRun } from '../../../vm/prove.ts';
 import type { Program } from '../../../vm/program.ts';
 import type { VmMachine } from '../../../vm/machine.ts';
 import type { RunWitness } from '../../../vm/trace.ts';
@@ -807,6 +810,14 @@ describe('cpu table', () => {
     // a fresh re-derivation of the honest witness is still honest
     for (const k of [1, 2] as const) expect(checker[k].rejections(attempt(direct(k, () => {}, { alu: true })))).toEqual([]);
   });
+
+  it('a forged witness is rejected by the real verifier too (add64 proves nothing: send = 0, isLS = 1/2)', async () => {
+    const cheat = ATTACKS.find((a) => a.caughtBy === 'flag isLS is a bit')!.build();
+    const proof = await proveWitness(vmP, cheat.witness, cheat.claim, { options: ProofOptions.testing(), segmentCycles: SEG[1] });
+    const err = await verifyRun(P.digest, {}, proof, { minSecurityBits: 0 }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(VerifyError);
+    expect((err as VerifyError).check).toMatch(/ood|fri/);
+  }, 120_000);
 
   describe('attacks', () => {
     const seen = new Map<string, string[]>();
