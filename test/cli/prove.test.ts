@@ -7,7 +7,7 @@
  * --json. Two proofs in all (one --json, one text), a few seconds each.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fib from '../../examples/fibonacci/input.ts';
@@ -201,6 +201,17 @@ describe('zkvm prove / verify', () => {
     expectOneLineFailure(rs[3]!, /--security must be standard .* or high/, 2);
     expectOneLineFailure(rs[4]!, /--segment-cycles must be a power of two/, 2);
     expectOneLineFailure(rs[5]!, /--output-hex expects an even number of hex digits/, 2);
+  });
+
+  it('a run that fails or exceeds --max-cycles is not proved: exit 1 with the reason, no proof file', async () => {
+    const [noInput, tooLong] = await Promise.all([
+      zkvm('prove', program, '-o', file('none.proof'), '--json'),
+      zkvm('prove', program, '--input', input, '--max-cycles', '10', '-o', file('too-long-run.proof')),
+    ]);
+    expectOneLineFailure(noInput, /\S/);
+    expectOneLineFailure(tooLong, /10/);
+    expect(existsSync(file('none.proof'))).toBe(false);
+    expect(existsSync(file('too-long-run.proof'))).toBe(false);
   });
 
   it('prove without --json prints a summary on stdout and progress on stderr once it runs over a second', async () => {
