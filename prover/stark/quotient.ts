@@ -10,6 +10,9 @@
  *   isFirstRow(x) = Z_H(x) / (n (x - 1)),  isLastRow(x) = Z_H(x) w^-1 / (n (x - w^-1)).
  * Chunks: with q(x) = sum_j c_j x^j (degree < Q n) and q_i(x) = sum_{j<n} c_{i n + j} x^j,
  * q(x) = sum_i x^{i n} q_i(x); each q_i is committed by its evaluations on H_n, as 4 base columns.
+ * Evaluation: `quotientValuesParallel` runs the compiled program on the WASM kernels when they are
+ * built (`_quotient-wasm.ts`, split over the pool by kernel calls), else this file's TypeScript
+ * interpreter (over the pool's workers for wide tables); both give the same values.
  * @module
  */
 import { P as P_, GENERATOR, inv, pow, rootOfUnity, sub as sub_ } from '../field/babybear.ts';
