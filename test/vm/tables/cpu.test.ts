@@ -32,7 +32,7 @@ import {
   C, Checker, cell, cloneWitness, extraOf, inputsOf, pcOf, rebuildAlu, rederive, relabelled, replaySlots, rowsOf, runOf, setCell, variant, watProgram,
   type Attempt, type Run,
 } from './_vm-harness.ts';
-import { WAT } from './_h5-prog.ts';
+import { WAT } from './_vm-program.ts';
 
 const PUB = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
 /** Private input: the reads of 2, 8, 0 and 4 bytes get 2, 3 (short: the end), 0 and 0 (short). */

@@ -25,7 +25,7 @@ import {
   boundaryFromRows, boundaryRows, C, Checker, cell, cloneWitness, extraOf, inputsOf, pcOf, rebuildAlu, rederive, runOf, setCell, watProgram,
   type Attempt, type BoundaryRow, type Run,
 } from './_vm-harness.ts';
-import { WAT } from './_h5-prog.ts';
+import { WAT } from './_vm-program.ts';
 
 const IO = { publicInput: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9), input: Uint8Array.of(11, 12, 13, 14, 15) };
 const SEG: Record<1 | 2, number> = { 1: 1 << 16, 2: 64 };

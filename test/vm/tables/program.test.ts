@@ -14,7 +14,7 @@ import { vmMachine } from '../../../vm/machine.ts';
 import { cpuTable } from '../../../vm/tables/cpu.ts';
 import { DecodedCols, ElemFixedCols, FLAG_BIT, NotProvableError, STACK_SLOTS, decode, fetchTuple, programTables } from '../../../vm/tables/program.ts';
 import { C, Checker, cell, cloneWitness, extraOf, inputsOf, pcOf, rederive, rowsOf, runOf, setCell, watProgram, type Attempt, type Run } from './_vm-harness.ts';
-import { WAT } from './_h5-prog.ts';
+import { WAT } from './_vm-program.ts';
 
 const IO = { publicInput: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9), input: Uint8Array.of(11, 12, 13, 14, 15) };
 
