@@ -271,13 +271,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
     const chunks = table.info.quotientChunks;
     const logQ = logQuotientBlowup(chunks);
     const logD = logN + logQ;
-    // In the backend's shared memory when it has one: the pool's workers read them in place.
-    const mainDom = await pcs.evaluationsOnDomainShared(main.data, i, logD, QUOTIENT_SHIFT);
-    const preDom = preIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(pk!.data!, preIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
-    const auxDom = auxIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(aux!.data, auxIndex[i]!, logD, QUOTIENT_SHIFT) : undefined;
-    timer('quotient: trace on the quotient domain');
     const sel = domainSelectors(logN, logQ);
-    timer('quotient: selectors');
     const K = sys.constraints.length;
     const alphaPowers = new Uint32Array(4 * K);
     let ak: Ext4 = ext(1);
@@ -285,36 +279,69 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
       alphaPowers.set(ak, 4 * k);
       ak = eMul(ak, alpha);
     }
-    const q = await quotientValuesParallel(
-      sys,
-      {
-        main: mainDom.values,
-        mainWidth: mainDom.width,
-        pre: preDom?.values,
-        preWidth: preDom?.width,
-        aux: auxDom?.values,
-        auxWidth: auxDom?.width,
-        height: mainDom.height,
-        nextStride: 1 << logQ,
-        isFirstRow: sel.isFirstRow,
-        isLastRow: sel.isLastRow,
-        isTransition: sel.isTransition,
-        publics: publics[i]!,
-        challenges,
-        busSum: busSums[i] ?? new Uint32Array(4),
-      },
-      sel.invZ,
-      alphaPowers,
-      pool,
-      false,
-      (backend as { readonly kernels?: Kernels }).kernels,
-      { main: ptrOf(mainDom), pre: ptrOf(preDom), aux: ptrOf(auxDom) },
-    ).finally(() => {
-      mainDom.free();
-      preDom?.free();
-      auxDom?.free();
-    });
-    timer('quotient: constraint evaluation');
+    // The quotient domain s K (|K| = n 2^logQ, point i = s w^i) is the union of 2^logQ cosets
+    // (s w^j) H_n, j < 2^logQ, point i = 2^logQ r + j being row r of coset j; "next" (i + 2^logQ)
+    // is row r + 1 of the same coset, and 1/Z_H is one constant per coset. So the constraints are
+    // evaluated coset by coset on LDEs of height n: the same values, a quarter of the memory for
+    // a degree-4 table (fresh memory is slow to touch on this kind of machine) and smaller NTTs.
+    const n = 1 << logN;
+    const period = 1 << logQ;
+    const q = new Uint32Array(4 * (n << logQ));
+    const omega = rootOfUnity(logD);
+    let shift = QUOTIENT_SHIFT;
+    for (let j = 0; j < period; j++, shift = mul(shift, omega)) {
+      // In the backend's shared memory when it has one: the pool's workers read them in place.
+      const mainDom = await pcs.evaluationsOnDomainShared(main.data, i, logN, shift);
+      const preDom = preIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(pk!.data!, preIndex[i]!, logN, shift) : undefined;
+      const auxDom = auxIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(aux!.data, auxIndex[i]!, logN, shift) : undefined;
+      timer('quotient: trace on the quotient domain');
+      const strided = (a: Uint32Array): Uint32Array => {
+        if (period === 1) return a;
+        const o = new Uint32Array(n);
+        for (let r = 0; r < n; r++) o[r] = a[r * period + j]!;
+        return o;
+      };
+      const qj = await quotientValuesParallel(
+        sys,
+        {
+          main: mainDom.values,
+          mainWidth: mainDom.width,
+          pre: preDom?.values,
+          preWidth: preDom?.width,
+          aux: auxDom?.values,
+          auxWidth: auxDom?.width,
+          height: n,
+          nextStride: 1,
+          isFirstRow: strided(sel.isFirstRow),
+          isLastRow: strided(sel.isLastRow),
+          isTransition: strided(sel.isTransition),
+          publics: publics[i]!,
+          challenges,
+          busSum: busSums[i] ?? new Uint32Array(4),
+        },
+        Uint32Array.of(sel.invZ[j]!),
+        alphaPowers,
+        pool,
+        false,
+        (backend as { readonly kernels?: Kernels }).kernels,
+        { main: ptrOf(mainDom), pre: ptrOf(preDom), aux: ptrOf(auxDom) },
+      ).finally(() => {
+        mainDom.free();
+        preDom?.free();
+        auxDom?.free();
+      });
+      if (period === 1) q.set(qj);
+      else {
+        for (let r = 0; r < n; r++) {
+          const o = 4 * (r * period + j);
+          q[o] = qj[4 * r]!;
+          q[o + 1] = qj[4 * r + 1]!;
+          q[o + 2] = qj[4 * r + 2]!;
+          q[o + 3] = qj[4 * r + 3]!;
+        }
+      }
+      timer('quotient: constraint evaluation');
+    }
     chunkMatrices.push(await splitQuotient(backend, q, logN, logQ, chunks, debug !== false));
     timer('quotient: split into chunks');
     opts.onPhase?.('quotients', 0.4 + (0.45 * (i + 1)) / machine.tables.length);
