@@ -15,11 +15,13 @@
  * halts), so segments chain by LogUp: the verifier sends the initial state, and `halt` sends
  * (pubPos, outPos) on the `halt` bus, which the verifier receives with the claimed output length.
  *
- * Degree: at most 3 (e.g. isBrz * cz * (target - pc - 1)). Every column is pinned: fetched columns
- * and flags by the fetch lookup on real rows (and zero on padding rows by `flags packed`), values
+ * Degree: at most 3 (e.g. isBrz * cz * (target - pc - 1)). Every column a row USES is pinned:
+ * fetched columns and flags by the fetch lookup on real rows (flags zero on padding rows), values
  * by memory accesses or by the table that proves them, access bookkeeping by the memory bus and
  * range lookups, `npc` by its defining constraint or (call_indirect) the elem lookup, `cz`/`sInv`
- * by the is-zero gadget on branch rows, `isReal`/`isLast` by their own constraints.
+ * by the is-zero gadget on branch rows, `isReal`/`isLast` by their own constraints. A column a row
+ * does not use is left free (x with no port X read, cz off branch rows, stackRoom off calls, ...):
+ * every expression it appears in is multiplied by a flag that is 0 on that row.
  * @module
  */
 import { defineTable, type AirBuilder } from '../../prover/air/builder.ts';
