@@ -240,6 +240,8 @@ export interface AuxKernelRunner {
 
 /** Rows per block of the WASM kernel. */
 const WASM_LANES = 256;
+/** Calls per worker for one table (see `auxTermsWasm`). */
+const CALLS_PER_WORKER = 8;
 
 /** True when the kernels have `prog_aux` and the table is tall enough for its blocks. */
 export function wasmAuxUsable(k: Kernels | undefined, height: number): k is Kernels {
@@ -296,15 +298,24 @@ export async function auxTermsWasm(k: Kernels, plan: AuxPlan, inputs: EvalInputs
     const out = k.alloc(n * outWidth * 4);
     owned.push(out);
     const parts = runner && runner.size > 1 ? runner.size : 1;
-    const step = Math.ceil(n / parts / WASM_LANES) * WASM_LANES;
+    // Several calls per worker (call c runs on worker c % parts, in order, so those share a
+    // register file): V8 runs a wasm function's first call in its baseline tier to the end, and
+    // the optimized code is ready for the later ones.
+    const step = Math.max(WASM_LANES, Math.ceil(n / (parts * CALLS_PER_WORKER) / WASM_LANES) * WASM_LANES);
     const calls: [string, ...number[]][] = [];
     const statuses: number[] = [];
-    for (let a = 0; a < n; a += step) {
+    const perWorker: [number, number, number][] = [];
+    for (let w = 0; w < parts; w++) {
       const regs = k.alloc(Math.max(prog.registers, 1) * WASM_LANES * 4);
       const scratch = k.alloc(49 * G * WASM_LANES + 16 * (nch + 2));
       const status = k.alloc(4);
+      k.u32(status, 1)[0] = 0;
       owned.push(regs, scratch, status);
       statuses.push(status);
+      perWorker.push([regs, scratch, status]);
+    }
+    for (let a = 0, c = 0; a < n; a += step, c++) {
+      const [regs, scratch, status] = perWorker[c % parts]!;
       calls.push(['prog_aux', code, prog.code.length / 4, regs, WASM_LANES, ctxPtr, a, Math.min(n, a + step), out, outWidth, 0, itsPtr, tupPtr, grpPtr, G, scratch, status]);
     }
     if (parts > 1) await runner!.run(calls);

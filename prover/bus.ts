@@ -382,22 +382,24 @@ function toShared(a: Uint32Array): Uint32Array {
 }
 
 /**
- * `buildAuxTrace` with the terms split by row ranges over the pool's workers (inputs copied once
- * into shared memory, terms written in place; the running sum is added here). Same result.
+ * `buildAuxTrace` with the terms split by row ranges over the pool's workers: on the WASM kernels
+ * when the pool has them (tables of at least 1024 rows), else in TypeScript (inputs copied once
+ * into shared memory, terms written in place; wide tables only). The running sum is added here.
+ * Same result.
  */
 export async function buildAuxTraceParallel(sys: ConstraintSystem, inputs: EvalInputs, pool: AuxPool | undefined, forceParallel = false): Promise<{ aux: Matrix; busSum: Uint32Array }> {
   checkAuxInputs(sys, inputs);
   const n = inputs.height;
-  if (!pool || pool.size < 2 || (n * sys.interactions.length < AUX_PARALLEL_MIN_WORK && !forceParallel)) return buildAuxTrace(sys, inputs);
   const G = sys.auxGroups.length;
   const w = 4 * (G + 1);
   // The WASM kernel when the pool's kernels have it (same values; TZKVM_AUX_TS=1 keeps the TypeScript path).
-  const k = (pool as { readonly kernels?: Kernels }).kernels;
+  const k = (pool as { readonly kernels?: Kernels } | undefined)?.kernels;
   if (wasmAuxUsable(k, n) && process.env.TZKVM_AUX_TS !== '1') {
     const runner = typeof (pool as Partial<AuxKernelRunner>).run === 'function' ? (pool as AuxPool & AuxKernelRunner) : undefined;
     const values = await auxTermsWasm(k, auxPlan(sys), inputs, w, runner);
     return { aux: { values, width: w, height: n }, busSum: runningSum(values, n, G) };
   }
+  if (!pool || pool.size < 2 || (n * sys.interactions.length < AUX_PARALLEL_MIN_WORK && !forceParallel)) return buildAuxTrace(sys, inputs);
   const out = new Uint32Array(new SharedArrayBuffer(n * w * 4));
   const sh: EvalInputs = {
     ...inputs,

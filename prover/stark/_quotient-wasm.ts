@@ -13,6 +13,8 @@ import type { Kernels } from '../wasm/kernels.ts';
 
 /** Rows per block: (registers + 4) x LANES words per worker, ~400 KB for the VM's CPU table. */
 const LANES = 256;
+/** Calls per worker for one table (see `quotientValuesWasm`). */
+const CALLS_PER_WORKER = 8;
 
 /** Runs kernel calls on a pool's workers (`WorkerPool.run`: call i on worker i). */
 export interface KernelCallRunner {
@@ -69,12 +71,19 @@ export async function quotientValuesWasm(k: Kernels, prog: Program, inputs: Eval
     const out = k.alloc(n * 16);
     owned.push(out);
     const parts = runner && runner.size > 1 ? runner.size : 1;
-    const step = Math.ceil(n / parts / LANES) * LANES;
-    const calls: [string, ...number[]][] = [];
-    for (let a = 0; a < n; a += step) {
+    // Several calls per worker (call c runs on worker c % parts, in order, so those share a
+    // register file): V8 runs a wasm function's first call in its baseline tier to the end, and
+    // the optimized code is ready for the later ones.
+    const step = Math.max(LANES, Math.ceil(n / (parts * CALLS_PER_WORKER) / LANES) * LANES);
+    const regsOf: number[] = [];
+    for (let w = 0; w < parts; w++) {
       const regs = k.alloc(regBytes);
       owned.push(regs);
-      calls.push(['prog_quotient', code, ncode, regs, prog.registers, LANES, ctxPtr, a, Math.min(n, a + step), out, 0]);
+      regsOf.push(regs);
+    }
+    const calls: [string, ...number[]][] = [];
+    for (let a = 0, c = 0; a < n; a += step, c++) {
+      calls.push(['prog_quotient', code, ncode, regsOf[c % parts]!, prog.registers, LANES, ctxPtr, a, Math.min(n, a + step), out, 0]);
     }
     if (parts > 1) await runner!.run(calls);
     else {

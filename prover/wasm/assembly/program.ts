@@ -288,7 +288,6 @@ function einvM(x: v128): v128 {
  * den is zero (beta equals a fingerprint: no output is then valid).
  */
 export function prog_aux(code: usize, ncode: u32, regs: usize, L: u32, ctx: usize, first: u32, last: u32, out: usize, outWidth: u32, outBase: u32, its: usize, tupleReg: usize, groups: usize, G: u32, scratch: usize, status: usize): void {
-  store<u32>(status, 0);
   const LB = <usize>L << 2;
   const ch = <usize>word(ctx, 12);
   const r2 = i32x4.splat(R2);
