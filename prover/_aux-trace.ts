@@ -21,7 +21,7 @@ import { P as P_ } from './field/babybear.ts';
 import { mulFast, addMod, subMod } from './air/_mul.ts';
 import { eInv } from './field/ext4.ts';
 import { registerFile, run, type EvalInputs, type Program } from './air/program.ts';
-import type { Kernels } from './wasm/kernels.ts';
+import type { Kernels, SharedMatrix } from './wasm/kernels.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
 const P = P_;
@@ -251,9 +251,10 @@ export function wasmAuxUsable(k: Kernels | undefined, height: number): k is Kern
 /**
  * The terms of every row on the WASM kernels (`prover/wasm/assembly/program.ts` `prog_aux`: the
  * same values as `auxTermsInto`, ext4 arithmetic one element per v128), split by row ranges over
- * `runner`'s workers, into ext columns 0..G-1 of a fresh (n x outWidth) array.
+ * `runner`'s workers, into ext columns 0..G-1 of a fresh (n x outWidth) array, or of `outMatrix`
+ * (in this kernel memory, n x outWidth) whose values are then returned.
  */
-export async function auxTermsWasm(k: Kernels, plan: AuxPlan, inputs: EvalInputs, outWidth: number, runner: AuxKernelRunner | undefined): Promise<Uint32Array> {
+export async function auxTermsWasm(k: Kernels, plan: AuxPlan, inputs: EvalInputs, outWidth: number, runner: AuxKernelRunner | undefined, outMatrix?: SharedMatrix): Promise<Uint32Array> {
   const n = inputs.height;
   const G = plan.k1.length;
   const K = plan.arity.length;
@@ -295,8 +296,12 @@ export async function auxTermsWasm(k: Kernels, plan: AuxPlan, inputs: EvalInputs
     const itsPtr = put(its);
     const tupPtr = put(Uint32Array.from(plan.tupleReg));
     const grpPtr = put(groups);
-    const out = k.alloc(n * outWidth * 4);
-    owned.push(out);
+    let out: number;
+    if (outMatrix) out = outMatrix.ptr;
+    else {
+      out = k.alloc(n * outWidth * 4);
+      owned.push(out);
+    }
     const parts = runner && runner.size > 1 ? runner.size : 1;
     // Several calls per worker (call c runs on worker c % parts, in order, so those share a
     // register file): V8 runs a wasm function's first call in its baseline tier to the end, and
@@ -324,7 +329,7 @@ export async function auxTermsWasm(k: Kernels, plan: AuxPlan, inputs: EvalInputs
       for (const [, ...args] of calls) f(...args);
     }
     for (const s of statuses) if (k.u32(s, 1)[0] !== 0) throw new AuxZeroDenominator('LogUp: beta equals a fingerprint (probability ~ rows / p^4); retry with another transcript');
-    return k.u32(out, n * outWidth).slice();
+    return outMatrix ? outMatrix.values : k.u32(out, n * outWidth).slice();
   } finally {
     for (const p of owned) k.free(p);
   }

@@ -74,6 +74,17 @@ export class WasmBackend implements ProverBackend {
     return copyOut(await this.extend(evals, logBlowup, shift, bitReversed, 'lde'));
   }
 
+  /**
+   * A zeroed width x height matrix in kernel memory that this backend reads in place when it is
+   * passed back in (e.g. a trace built there, then committed). The caller frees it.
+   */
+  allocShared(width: number, height: number): SharedMatrix {
+    this.check();
+    const m = this.kernels.allocMatrix(width, height, true);
+    this.own.add(m);
+    return m;
+  }
+
   /** `interpolate`, leaving the result in kernel memory (the caller frees it). */
   async interpolateShared(evals: Matrix): Promise<SharedMatrix> {
     this.check();

@@ -69,7 +69,7 @@ import { mulFast, addMod } from './air/_mul.ts';
 import { W, eInv, eMul, isCanonicalExt, type Ext4 } from './field/ext4.ts';
 import type { Matrix } from './matrix.ts';
 import { auxTermsInto, auxTermsWasm, wasmAuxUsable, AUX_LANES, type AuxKernelRunner, type AuxPlan, type AuxTask } from './_aux-trace.ts';
-import type { Kernels } from './wasm/kernels.ts';
+import type { Kernels, SharedMatrix } from './wasm/kernels.ts';
 
 // Imported bindings are read through getters under some loaders (tsx); hot loops use local copies.
 const add = add_;
@@ -385,9 +385,10 @@ function toShared(a: Uint32Array): Uint32Array {
  * `buildAuxTrace` with the terms split by row ranges over the pool's workers: on the WASM kernels
  * when the pool has them (tables of at least 1024 rows), else in TypeScript (inputs copied once
  * into shared memory, terms written in place; wide tables only). The running sum is added here.
- * Same result.
+ * Same result. With `allocShared` (a WASM backend's), the WASM path builds the aux trace in kernel
+ * memory and returns that matrix, which the caller frees (after committing it, with no copy).
  */
-export async function buildAuxTraceParallel(sys: ConstraintSystem, inputs: EvalInputs, pool: AuxPool | undefined, forceParallel = false): Promise<{ aux: Matrix; busSum: Uint32Array }> {
+export async function buildAuxTraceParallel(sys: ConstraintSystem, inputs: EvalInputs, pool: AuxPool | undefined, forceParallel = false, allocShared?: (width: number, height: number) => SharedMatrix): Promise<{ aux: Matrix; busSum: Uint32Array }> {
   checkAuxInputs(sys, inputs);
   const n = inputs.height;
   const G = sys.auxGroups.length;
@@ -396,8 +397,14 @@ export async function buildAuxTraceParallel(sys: ConstraintSystem, inputs: EvalI
   const k = (pool as { readonly kernels?: Kernels } | undefined)?.kernels;
   if (wasmAuxUsable(k, n) && process.env.TZKVM_AUX_TS !== '1') {
     const runner = typeof (pool as Partial<AuxKernelRunner>).run === 'function' ? (pool as AuxPool & AuxKernelRunner) : undefined;
-    const values = await auxTermsWasm(k, auxPlan(sys), inputs, w, runner);
-    return { aux: { values, width: w, height: n }, busSum: runningSum(values, n, G) };
+    const target = allocShared?.(w, n);
+    try {
+      const values = await auxTermsWasm(k, auxPlan(sys), inputs, w, runner, target);
+      return { aux: target ?? { values, width: w, height: n }, busSum: runningSum(values, n, G) };
+    } catch (e) {
+      target?.free();
+      throw e;
+    }
   }
   if (!pool || pool.size < 2 || (n * sys.interactions.length < AUX_PARALLEL_MIN_WORK && !forceParallel)) return buildAuxTrace(sys, inputs);
   const out = new Uint32Array(new SharedArrayBuffer(n * w * 4));

@@ -23,7 +23,7 @@ import { Transcript } from '../transcript.ts';
 import { createPcs, defaultBackend, type StarkPcs, type PcsData } from './pcs.ts';
 import type { Machine } from './machine.ts';
 import type { Hasher } from '../hash/hasher.ts';
-import type { Kernels } from '../wasm/kernels.ts';
+import type { Kernels, SharedMatrix } from '../wasm/kernels.ts';
 import { defaultHasher } from '../hash/index.ts';
 import { domainSelectors, logQuotientBlowup, quotientValuesParallel, splitQuotient, QUOTIENT_SHIFT, type TaskPool } from './quotient.ts';
 import { observeStatement, PROOF_VERSION, TRANSCRIPT_LABEL, type SegmentStatement, type StarkProof, type TableProof } from './proof.ts';
@@ -238,6 +238,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
   const auxMatrices: Matrix[] = [];
   const busSums: (Ext4 | null)[] = machine.tables.map(() => null);
   const pool = (backend as { readonly pool?: TaskPool }).pool;
+  const allocShared = (backend as { allocShared?: (w: number, h: number) => SharedMatrix }).allocShared?.bind(backend);
   for (let i = 0; i < machine.tables.length; i++) {
     const table = machine.tables[i]!;
     const sys = table.system;
@@ -246,13 +247,27 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
       continue;
     }
     const inputs = { ...traceInputs(table, witness.traces[i]!, { publics: publics[i], preprocessed: preOf(i) }), challenges };
-    const { aux, busSum } = await buildAuxTraceParallel(sys, inputs, pool);
+    let built: Awaited<ReturnType<typeof buildAuxTraceParallel>>;
+    try {
+      built = await buildAuxTraceParallel(sys, inputs, pool, false, allocShared);
+    } catch (e) {
+      for (const m of auxMatrices) (m as { free?: () => void }).free?.();
+      pcs.release(main.data);
+      throw e;
+    }
+    const { aux, busSum } = built;
     auxIndex.push(auxMatrices.length);
     auxMatrices.push(aux);
     busSums[i] = busSum;
   }
   timer('aux traces');
-  const aux = auxMatrices.length > 0 ? await pcs.commit(auxMatrices) : null;
+  let aux: Awaited<ReturnType<StarkPcs['commit']>> | null;
+  try {
+    aux = auxMatrices.length > 0 ? await pcs.commit(auxMatrices) : null;
+  } finally {
+    // Aux traces built in kernel memory: committed (their coefficients and LDEs are kept), freed.
+    for (const m of auxMatrices) (m as { free?: () => void }).free?.();
+  }
   timer('aux commitment');
   opts.onPhase?.('aux commitment', 0.4);
   if (aux) {
