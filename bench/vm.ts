@@ -83,7 +83,7 @@ function runChild(jobFile: string): Promise<VmBenchRun> {
       try {
         done(JSON.parse(last) as VmBenchRun);
       } catch {
-        fail(new Error(`bench vm child printed no figures: ${stdout.slice(-200)}`));
+        fail(new Error(`bench vm child printed no figures (stdout: '${stdout.slice(-200)}', stderr: '${stderr.trim().slice(-300)}')`));
       }
     });
   });
