@@ -1,0 +1,180 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { rejectionsOf, type Attack, type Scenario } from '../../../prover/air/harness.ts';
+import { P } from '../../../prover/field/babybear.ts';
+import type { Matrix } from '../../../prover/matrix.ts';
+import { ISA, OP } from '../../../vm/isa.ts';
+import { LT_OPS, LtCols, ltTable, ltTrace } from '../../../vm/tables/lt.ts';
+import { aluWitness, debugCheck, freshCounts, others, proveAndVerify, toEvents, type AluEvent, type AluWitness } from './_alu-harness.ts';
+import { rederive } from './_alu-cheat.ts';
+import { forgedProofCheck } from './_alu-ref.ts';
+
+/** The reference result of an lt opcode, from ISA[op].semantics (y = 0 for eqz / eqz64). */
+function ref(op: number, x: number, y: number, xh = 0, yh = 0): AluEvent {
+  const s = ISA[op]!.semantics;
+  const X = (BigInt(xh | 0) << 32n) | BigInt(x >>> 0), Y = (BigInt(yh | 0) << 32n) | BigInt(y >>> 0);
+  switch (s.kind) {
+    case 'bin32': return { op, x: x | 0, y: y | 0, z: s.fn(x | 0, y | 0) };
+    case 'un32': return { op, x: x | 0, y: 0, z: s.fn(x | 0) };
+    case 'cmp64': return { op, x: x | 0, xh: xh | 0, y: y | 0, yh: yh | 0, z: s.fn(BigInt.asIntN(64, X), BigInt.asIntN(64, Y)) };
+    case 'test64': return { op, x: x | 0, xh: xh | 0, y: 0, yh: 0, z: s.fn(BigInt.asIntN(64, X)) };
+    default: throw new Error(`not an lt op: ${ISA[op]!.mnemonic}`);
+  }
+}
+const is64 = (op: number): boolean => ISA[op]!.semantics.kind === 'cmp64' || ISA[op]!.semantics.kind === 'test64';
+const EDGES = [0, 1, -1, 2, 0x80000000 | 0, 0x7fffffff, 0xffff, 0x10000, 0x8000, 0x7fff, -0x10000, 0x12345678];
+const W = LtCols.width;
+const get = (t: Matrix, row: number, col: number): number => t.values[row * W + col]!;
+const set = (t: Matrix, row: number, col: number, v: number): void => {
+  t.values[row * W + col] = ((v % P) + P) % P;
+};
+
+describe('lt table', () => {
+  it('costs: 30 columns, main constraints of degree 2; 3 range16 lookups and one ALU receive', () => {
+    expect(ltTable.info.width).toBe(30);
+    expect(ltTable.info.maxDegree).toBeLessThanOrEqual(3);
+    const sys = ltTable.system;
+    for (const c of sys.constraints.filter((c) => c.phase === 'main')) expect(sys.dag.degree[c.id]).toBeLessThanOrEqual(2);
+    expect(ltTable.info.buses.filter((b) => b.bus === 'range16').length).toBe(3);
+    expect(ltTable.info.buses.filter((b) => b.bus === 'alu').length).toBe(1);
+  });
+
+  it('LT_OPS are exactly the ISA opcodes of the lt table (52)', () => {
+    expect(LT_OPS).toEqual(ISA.filter((d) => d.table === 'lt').map((d) => d.op));
+    expect(LT_OPS.length).toBe(52);
+  });
+
+  it('proves every opcode on edge values exactly as ISA semantics (constraints and buses)', () => {
+    const list: AluEvent[] = [];
+    for (const op of LT_OPS) {
+      for (const x of EDGES) {
+        for (const y of EDGES) {
+          if (is64(op)) list.push(ref(op, x, y, y, x), ref(op, x, y, x, x), ref(op, y, x, -1, -1));
+          else list.push(ref(op, x, y));
+        }
+        list.push(is64(op) ? ref(op, x, x, x, x) : ref(op, x, x));
+      }
+    }
+    const w = aluWitness(list, ltTrace);
+    expect(debugCheck(ltTable, w)).toEqual({ ok: true, failures: [] });
+    list.forEach((e, i) => expect(get(w.trace, i, LtCols.z)).toBe(e.z));
+  });
+
+  it('accepts honest traces of random words (fast-check)', () => {
+    const word = fc.oneof(fc.constantFrom(...EDGES), fc.integer({ min: -0x80000000, max: 0x7fffffff }));
+    const ev = fc.tuple(fc.constantFrom(...LT_OPS), word, word, word, word).map(([op, x, y, xh, yh]) => (is64(op) ? ref(op, x, y, xh, yh) : ref(op, x, y)));
+    fc.assert(fc.property(fc.array(ev, { minLength: 1, maxLength: 24 }), (list) => debugCheck(ltTable, aluWitness(list, ltTrace)).ok), { numRuns: 12 });
+  });
+
+  it('refuses events of another opcode, a wrong result, a 32-bit event with a high word, eqz with y != 0', () => {
+    const c = freshCounts();
+    expect(() => ltTrace(toEvents([{ op: OP['add']!, x: 1, y: 2, z: 3 }]), c)).toThrow(TypeError);
+    expect(() => ltTrace(toEvents([{ op: OP['lt_s']!, x: -1, y: 0, z: 0 }]), c)).toThrow(/claims/);
+    expect(() => ltTrace(toEvents([{ op: OP['lt_u']!, x: 1, xh: 1, y: 2, z: 1 }]), c)).toThrow(/high words/);
+    expect(() => ltTrace(toEvents([{ op: OP['eqz']!, x: 0, y: 1, z: 1 }]), c)).toThrow(/y != 0/);
+  });
+});
+
+// ---- attacks (STYLE §5) ----
+
+const FIXED: AluEvent[] = [
+  ref(OP['lt_s']!, -1, 1), // row 0: signs differ, z = 1
+  ref(OP['lt_u']!, -1, 1), // row 1: z = 0
+  ref(OP['eq']!, 5, 5), // row 2: z = 1
+  ref(OP['ne']!, 0x10005, 5), // row 3: differ at limb 1 only, z = 1
+  ref(OP['lt_u64']!, 1, 0, 0, 1), // row 4: differ at limbs 2 and 0, z = 1
+  ref(OP['br_ge_s.i']!, 0x7fff, 0x8000), // row 5: z = 0
+  ref(OP['eqz64']!, 0, 0, 0, 0), // row 6: z = 1
+];
+const PAD = 7;
+let current: AluWitness | undefined;
+const scenario: Scenario = {
+  table: ltTable,
+  honest() {
+    current = aluWitness(FIXED, ltTrace);
+    return { trace: current.trace, others: others(current) };
+  },
+};
+const cheat = (f: (t: Matrix) => void, cpuFollows: boolean): Attack['mutate'] => (t) => {
+  f(t);
+  rederive(ltTable, t, current!, cpuFollows);
+};
+
+const ATTACKS: Attack[] = [
+  {
+    attack: 'claims lt_s(-1, 1) = 0 (flips c, v kept)',
+    mutate: cheat((t) => { set(t, 0, LtCols.c, 0); set(t, 0, LtCols.z, 0); }, true),
+    caughtBy: 'v = d + 2^16 M - c (2^16 + 1) (d: y - x on the marked limb, top limb sign-flipped if signed)',
+  },
+  {
+    attack: 'claims lt_s(-1, 1) = 0 by also re-deriving v (v out of range)',
+    mutate: cheat((t) => { set(t, 0, LtCols.c, 0); set(t, 0, LtCols.z, 0); set(t, 0, LtCols.v, get(t, 0, LtCols.v) + 0x10001); }, true),
+    caughtBy: 'range16',
+  },
+  {
+    attack: 'claims lt_s(-1, 1) = 0 by lying about the sign of x (sx = 0, xr = 0xffff)',
+    mutate: cheat((t) => {
+      set(t, 0, LtCols.sx, 0); set(t, 0, LtCols.xr, 0xffff); set(t, 0, LtCols.c, 0); set(t, 0, LtCols.z, 0);
+      // d = y1 - x1 = 0 - 0xffff; v = d + 2^16 = 1
+      set(t, 0, LtCols.v, 1);
+    }, true),
+    caughtBy: 'range16',
+  },
+  {
+    attack: 'claims eq(5, 5) = 0 (z only)',
+    mutate: cheat((t) => set(t, 2, LtCols.z, 0), true),
+    caughtBy: 'z = onLt [x<y] + onGt [x>y] + onEq [x=y]',
+  },
+  {
+    attack: 'claims ne(0x10005, 5) = 0: no marker although limb 1 differs',
+    mutate: cheat((t) => { set(t, 3, LtCols.marker + 1, 0); set(t, 3, LtCols.c, 0); set(t, 3, LtCols.v, 0); set(t, 3, LtCols.z, 0); }, true),
+    caughtBy: 'limbs above the marker are equal (limb 1)',
+  },
+  {
+    attack: 'claims lt_u64((1:0), (0:1)) = 0: marks limb 0 instead of limb 2',
+    mutate: cheat((t) => {
+      set(t, 4, LtCols.marker + 2, 0); set(t, 4, LtCols.marker, 1); set(t, 4, LtCols.c, 0); set(t, 4, LtCols.z, 0);
+      set(t, 4, LtCols.v, 0 - 1 + 0x10000); // d = y0 - x0 = -1
+    }, true),
+    caughtBy: 'limbs above the marker are equal (limb 2)',
+  },
+  {
+    attack: 'relabels br_ge_s.i as br_lt_s.i (op changed, z kept)',
+    mutate: cheat((t) => set(t, 5, LtCols.op, OP['br_lt_s.i']!), true),
+    caughtBy: 'op = the ISA opcode of (form, kind)',
+  },
+  {
+    attack: 'a padding row receives eq-free tuple (0, ...) the CPU never sent',
+    mutate: cheat((t) => set(t, PAD, LtCols.onEq, 1), false),
+    caughtBy: 'alu',
+  },
+  {
+    attack: 'proves eq(5, 6) = 0 while the CPU asked eq(5, 5) (y changed in the table only)',
+    mutate: cheat((t) => {
+      const one = ltTrace(toEvents([ref(OP['eq']!, 5, 6)]), freshCounts());
+      t.values.set(one.values.subarray(0, W), 2 * W);
+    }, false),
+    caughtBy: 'alu',
+  },
+];
+
+describe('lt attacks', () => {
+  it('the scenario is honest', () => {
+    expect(rejectionsOf(scenario, { attack: 'none', mutate: cheat(() => {}, true), caughtBy: '' })).toEqual([]);
+  });
+  it.each(ATTACKS)('rejects: $attack', (a) => {
+    expect(rejectionsOf(scenario, a)).toContain(a.caughtBy);
+  });
+});
+
+describe('lt end to end (real prover and verifier)', () => {
+  it('proves and verifies a few comparisons', async () => {
+    await proveAndVerify(ltTable, aluWitness(FIXED, ltTrace));
+  });
+  it('rejects a proof of a forged comparison (debug off): the verifier refuses', async () => {
+    const w = aluWitness(FIXED, ltTrace);
+    set(w.trace, 2, LtCols.z, 0); // eq(5, 5) = 0
+    rederive(ltTable, w.trace, w, true);
+    expect(await forgedProofCheck(ltTable, w)).not.toBe('accepted');
+  });
+});
