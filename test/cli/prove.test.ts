@@ -4,7 +4,8 @@
  * verified by program file, guest path and digest; the --json contracts of issue 5; rejection of
  * another claimed output, public input or program, and of damaged proof files, always as exit 1
  * with one line (or {ok: false, reason}); usage errors as exit 2; progress on stderr only without
- * --json. Two proofs in all (one --json, one text), a few seconds each.
+ * --json; a proof below 100 bits refused. Three proofs in all (--json, text, and one at test
+ * options through the library), a few seconds each.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -184,6 +185,19 @@ describe('zkvm prove / verify', () => {
       expect(v.reason, what).not.toMatch(/\n/);
     });
     expect(results[0]!.stderr).toMatch(/bad magic/);
+  }, 60_000);
+
+  it('verify refuses a proof below 100 bits (made with the library at test options): the CLI has no weaker setting', async () => {
+    const { decodeProgram } = await import('../../vm/program.ts');
+    const { proveRun, encodeVmProof } = await import('../../vm/prove.ts');
+    const { ProofOptions } = await import('../../prover/options.ts');
+    const prog = decodeProgram(new Uint8Array(readFileSync(program)));
+    const weak = await proveRun(prog, { input: fib.encodeInput(N) }, { options: ProofOptions.testing() });
+    const weakFile = file('weak.proof', encodeVmProof(weak.proof));
+    const [text, json] = await Promise.all([zkvm('verify', program, weakFile), zkvm('verify', prog.digest, weakFile, '--json')]);
+    expectOneLineFailure(text, /^zkvm: rejected: .*the proof's options give \d+ bits, this verifier requires 100/);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, reason: expect.stringMatching(/requires 100/) });
   }, 60_000);
 
   it('usage errors exit 2: no -o, no proof file, a missing proof file, a bad flag value', async () => {
