@@ -276,7 +276,7 @@ export async function auxTermsWasm(k: Kernels, plan: AuxPlan, inputs: EvalInputs
       put(inputs.isFirstRow), put(inputs.isLastRow), put(inputs.isTransition),
       put(inputs.publics), put(inputs.challenges), put(inputs.busSum),
       0, 0, 0, 0, 0, 0,
-      nch,
+      nch, 0,
     );
     const its = new Uint32Array(5 * K);
     for (let j = 0; j < K; j++) {

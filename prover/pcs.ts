@@ -404,7 +404,8 @@ export class TwoAdicFriPcs {
     if (typeof shared === 'function') {
       const m = await shared.call(this.backend, c, this.options.logBlowup, FRI_SHIFT, true);
       buffers.push(() => m.free());
-      return { values: m.values, width: m.width, height: m.height };
+      // ptr: the quotient reads cosets of this LDE in place (prove.ts).
+      return { values: m.values, width: m.width, height: m.height, ptr: (m as { ptr?: number }).ptr } as Matrix;
     }
     return this.backend.evaluateOnCoset(c, this.options.logBlowup, FRI_SHIFT, true);
   }

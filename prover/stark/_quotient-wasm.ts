@@ -31,6 +31,12 @@ export interface KernelPointers {
   readonly main?: number;
   readonly pre?: number;
   readonly aux?: number;
+  /**
+   * Domain row r reads row rowMap[r] of main, pre and aux (all of the same height): how the
+   * quotient reads a coset of the committed, bit-reversed LDEs in place. Inputs' `height` is then
+   * the domain's (rowMap's length), not the matrices'.
+   */
+  readonly rowMap?: Uint32Array;
 }
 
 /** True when `prog_quotient` can serve a domain of `height` rows with these kernels. */
@@ -63,6 +69,7 @@ export async function quotientValuesWasm(k: Kernels, prog: Program, inputs: Eval
       ptrOf(inputs.publics), ptrOf(inputs.challenges), ptrOf(inputs.busSum),
       ptrOf(invZ), invZ.length,
       ptrOf(alphaPowers), ptrOf(Uint32Array.from(prog.rootReg)), ptrOf(Uint32Array.from(prog.rootIsExt)), K,
+      0, ptrOf(inKernel.rowMap),
     );
     const ctxPtr = ptrOf(ctx);
     const code = ptrOf(new Uint32Array(prog.code.buffer, prog.code.byteOffset, prog.code.length));

@@ -26,6 +26,9 @@ import type { Hasher } from '../hash/hasher.ts';
 import type { Kernels, SharedMatrix } from '../wasm/kernels.ts';
 import { defaultHasher } from '../hash/index.ts';
 import { domainSelectors, logQuotientBlowup, quotientValuesParallel, splitQuotient, QUOTIENT_SHIFT, type TaskPool } from './quotient.ts';
+import { wasmQuotientUsable } from './_quotient-wasm.ts';
+import { FRI_SHIFT } from '../fri/index.ts';
+import { reverseBits } from '../ntt.ts';
 import { observeStatement, PROOF_VERSION, TRANSCRIPT_LABEL, type SegmentStatement, type StarkProof, type TableProof } from './proof.ts';
 
 /** What the prover proves: one trace per table (machine order) and each table's public values. */
@@ -94,6 +97,29 @@ function phaseTimer(): (phase: string) => void {
     process.stderr.write(`  stark ${phase}: ${Math.round(now - last)} ms\n`);
     last = now;
   };
+}
+
+/** Rows j, j + period, j + 2 period, ... of a domain-wide selector: its values on coset j. */
+function stridedOf(a: Uint32Array, period: number, j: number, n: number): Uint32Array {
+  if (period === 1) return a;
+  const o = new Uint32Array(n);
+  for (let r = 0; r < n; r++) o[r] = a[r * period + j]!;
+  return o;
+}
+
+/** Writes coset j's quotient values (row r) at domain rows r * period + j of q (ext4 rows). */
+function scatterCoset(q: Uint32Array, qj: Uint32Array, period: number, j: number, n: number): void {
+  if (period === 1) {
+    q.set(qj);
+    return;
+  }
+  for (let r = 0; r < n; r++) {
+    const o = 4 * (r * period + j);
+    q[o] = qj[4 * r]!;
+    q[o + 1] = qj[4 * r + 1]!;
+    q[o + 2] = qj[4 * r + 2]!;
+    q[o + 3] = qj[4 * r + 3]!;
+  }
 }
 
 /** The kernel-memory address of a matrix from `evaluationsOnDomainShared`, when it has one. */
@@ -304,18 +330,59 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
     const q = new Uint32Array(4 * (n << logQ));
     const omega = rootOfUnity(logD);
     let shift = QUOTIENT_SHIFT;
-    for (let j = 0; j < period; j++, shift = mul(shift, omega)) {
+    // When the quotient domain lies inside the committed LDE domain (same shift, 2^logQ <= blowup)
+    // and the WASM kernels read it, coset j is a block of n rows of every bit-reversed LDE: no
+    // transform at all, the rows are read in place through a row map.
+    const kernels = (backend as { readonly kernels?: Kernels }).kernels;
+    const ldeMain = ptrOf(main.data.ldes[i]);
+    const ldePre = preIndex[i]! >= 0 ? ptrOf(pk!.data!.ldes[preIndex[i]!]) : 0;
+    const ldeAux = auxIndex[i]! >= 0 ? ptrOf(aux!.data.ldes[auxIndex[i]!]) : 0;
+    const inPlace = QUOTIENT_SHIFT === FRI_SHIFT && logQ <= options.logBlowup && wasmQuotientUsable(kernels, n) && process.env.TZKVM_QUOTIENT_TS !== '1'
+      && ldeMain !== undefined && ldePre !== undefined && ldeAux !== undefined;
+    for (let j = 0; inPlace && j < period; j++) {
+      const lb = options.logBlowup;
+      const block = reverseBits(j << (lb - logQ), lb) * n;
+      const rowMap = new Uint32Array(n);
+      for (let r = 0; r < n; r++) rowMap[r] = block + reverseBits(r, logN);
+      const lde = (d: PcsData, k: number): Matrix => d.ldes[k]!;
+      const mainL = lde(main.data, i);
+      const preL = preIndex[i]! >= 0 ? lde(pk!.data!, preIndex[i]!) : undefined;
+      const auxL = auxIndex[i]! >= 0 ? lde(aux!.data, auxIndex[i]!) : undefined;
+      timer('quotient: trace on the quotient domain');
+      const qj = await quotientValuesParallel(
+        sys,
+        {
+          main: mainL.values,
+          mainWidth: mainL.width,
+          pre: preL?.values,
+          preWidth: preL?.width,
+          aux: auxL?.values,
+          auxWidth: auxL?.width,
+          height: n,
+          nextStride: 1,
+          isFirstRow: stridedOf(sel.isFirstRow, period, j, n),
+          isLastRow: stridedOf(sel.isLastRow, period, j, n),
+          isTransition: stridedOf(sel.isTransition, period, j, n),
+          publics: publics[i]!,
+          challenges,
+          busSum: busSums[i] ?? new Uint32Array(4),
+        },
+        Uint32Array.of(sel.invZ[j]!),
+        alphaPowers,
+        pool,
+        false,
+        kernels,
+        { main: ldeMain, pre: preL ? ldePre : undefined, aux: auxL ? ldeAux : undefined, rowMap },
+      );
+      scatterCoset(q, qj, period, j, n);
+      timer('quotient: constraint evaluation');
+    }
+    for (let j = 0; !inPlace && j < period; j++, shift = mul(shift, omega)) {
       // In the backend's shared memory when it has one: the pool's workers read them in place.
       const mainDom = await pcs.evaluationsOnDomainShared(main.data, i, logN, shift);
       const preDom = preIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(pk!.data!, preIndex[i]!, logN, shift) : undefined;
       const auxDom = auxIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(aux!.data, auxIndex[i]!, logN, shift) : undefined;
       timer('quotient: trace on the quotient domain');
-      const strided = (a: Uint32Array): Uint32Array => {
-        if (period === 1) return a;
-        const o = new Uint32Array(n);
-        for (let r = 0; r < n; r++) o[r] = a[r * period + j]!;
-        return o;
-      };
       const qj = await quotientValuesParallel(
         sys,
         {
@@ -327,9 +394,9 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
           auxWidth: auxDom?.width,
           height: n,
           nextStride: 1,
-          isFirstRow: strided(sel.isFirstRow),
-          isLastRow: strided(sel.isLastRow),
-          isTransition: strided(sel.isTransition),
+          isFirstRow: stridedOf(sel.isFirstRow, period, j, n),
+          isLastRow: stridedOf(sel.isLastRow, period, j, n),
+          isTransition: stridedOf(sel.isTransition, period, j, n),
           publics: publics[i]!,
           challenges,
           busSum: busSums[i] ?? new Uint32Array(4),
@@ -345,16 +412,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
         preDom?.free();
         auxDom?.free();
       });
-      if (period === 1) q.set(qj);
-      else {
-        for (let r = 0; r < n; r++) {
-          const o = 4 * (r * period + j);
-          q[o] = qj[4 * r]!;
-          q[o + 1] = qj[4 * r + 1]!;
-          q[o + 2] = qj[4 * r + 2]!;
-          q[o + 3] = qj[4 * r + 3]!;
-        }
-      }
+      scatterCoset(q, qj, period, j, n);
       timer('quotient: constraint evaluation');
     }
     chunkMatrices.push(await splitQuotient(backend, q, logN, logQ, chunks, debug !== false));

@@ -14,7 +14,8 @@
  *   0 main, 1 mainWidth, 2 pre, 3 preWidth, 4 aux, 5 auxWidth, 6 height (power of two),
  *   7 nextStride, 8 isFirstRow, 9 isLastRow, 10 isTransition, 11 publics, 12 challenges (ext4),
  *   13 busSum (ext4), 14 invZ, 15 period (power of two), 16 alphaPowers (ext4 per root),
- *   17 rootReg, 18 rootIsExt (u32 each), 19 root count.
+ *   17 rootReg, 18 rootIsExt (u32 each), 19 root count, 20 challenge slots (prog_aux),
+ *   21 rowMap: 0, or u32 per domain row = the row of main/pre/aux to read (a coset of an LDE).
  */
 import { P, R2, mmul, vmmul, vadd, vsub } from './_mont';
 
@@ -34,7 +35,15 @@ const W_M: u32 = 0x37ffffe9;
 }
 
 /** Gathers column `col` of rows (start + i + off) & mask of a row-major matrix into a register, to Montgomery. */
-@inline function loadColumn(dst: usize, m: usize, w: u32, col: u32, start: u32, off: u32, mask: u32, len: u32): void {
+@inline function loadColumn(dst: usize, m: usize, w: u32, col: u32, start: u32, off: u32, mask: u32, len: u32, rowMap: usize): void {
+  if (rowMap) {
+    // Row r of the domain is matrix row rowMap[r] (a coset of a bit-reversed LDE).
+    for (let i: u32 = 0; i < len; i++) {
+      const row = load<u32>(rowMap + (<usize>((start + i + off) & mask) << 2));
+      store<u32>(dst + (<usize>i << 2), mmul(load<u32>(m + ((<usize>row * w + col) << 2)), R2));
+    }
+    return;
+  }
   for (let i: u32 = 0; i < len; i++) {
     const row = (start + i + off) & mask;
     store<u32>(dst + (<usize>i << 2), mmul(load<u32>(m + ((<usize>row * w + col) << 2)), R2));
@@ -54,6 +63,7 @@ const W_M: u32 = 0x37ffffe9;
 function runBlock(code: usize, ncode: u32, regs: usize, L: u32, ctx: usize, start: u32, len: u32): void {
   const mask = word(ctx, 6) - 1;
   const stride = word(ctx, 7);
+  const rowMap = <usize>word(ctx, 21);
   const LB = <usize>L << 2; // bytes per register
   for (let pc: u32 = 0; pc < ncode; pc++) {
     const q = code + (<usize>pc << 4);
@@ -74,10 +84,10 @@ function runBlock(code: usize, ncode: u32, regs: usize, L: u32, ctx: usize, star
         for (let c: usize = 0; c < 4; c++) fillConst(d + c * LB, load<u32>(bs + (c << 2)), len);
         break;
       }
-      case 4: loadColumn(d, word(ctx, 0), word(ctx, 1), <u32>A, start, <u32>B * stride, mask, len); break;
-      case 5: loadColumn(d, word(ctx, 2), word(ctx, 3), <u32>A, start, <u32>B * stride, mask, len); break;
+      case 4: loadColumn(d, word(ctx, 0), word(ctx, 1), <u32>A, start, <u32>B * stride, mask, len, rowMap); break;
+      case 5: loadColumn(d, word(ctx, 2), word(ctx, 3), <u32>A, start, <u32>B * stride, mask, len, rowMap); break;
       case 6: {
-        for (let c: u32 = 0; c < 4; c++) loadColumn(d + <usize>c * LB, word(ctx, 4), word(ctx, 5), 4 * <u32>A + c, start, <u32>B * stride, mask, len);
+        for (let c: u32 = 0; c < 4; c++) loadColumn(d + <usize>c * LB, word(ctx, 4), word(ctx, 5), 4 * <u32>A + c, start, <u32>B * stride, mask, len, rowMap);
         break;
       }
       case 7: case 8: case 9: {
