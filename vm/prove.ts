@@ -17,6 +17,29 @@
  * public input or output, or a segment dropped, swapped or taken from another run (state chain,
  * memory chain and transcript).
  *
+ * Job structure (continuations with bounded memory). Proving a run of n segments is:
+ *   - per segment k, the COMMIT JOB (`commitSegment`): build segment k's traces, commit its main
+ *     trace, and return its SegmentStatement (the 32-byte main root and, per table, its name,
+ *     log height and public values: a few hundred bytes); everything else is discarded;
+ *   - once, SHARED: the bus challenges (beta, gamma: two Ext4 elements, 32 bytes) drawn by
+ *     `sharedChallenges` from a transcript over the program digest, the claim (public input,
+ *     output, bytes consumed), the segment size and all n statements in order. The claim's
+ *     `pubConsumed` is known after the last segment's traces (`SegmentWitness.exit`);
+ *   - per segment k, the PROVE JOB (`proveSegment`): rebuild segment k's traces, prove it fully
+ *     with the shared challenges (its main commitment again: it must give the same root as the
+ *     commit job, which is asserted; trace generation and commitment are deterministic).
+ * A job needs the program, the execution record (or the run's inputs to re-execute: execution is
+ * deterministic) and the segment index; the commit jobs are independent, and so are the prove
+ * jobs, so segments can later be spread across machines that exchange only statements (up) and
+ * the one challenge pair (down). In one process `proveRun` runs, for n > 1 segments, the commit
+ * jobs then the prove jobs one segment at a time, regenerating each segment's traces from the
+ * record (`segmentWitnesses` in trace.ts; generation runs twice, cheap next to proving), so peak
+ * memory is one segment's traces and LDEs plus the record, whatever n. The record stays alive
+ * through both passes. One segment: a single pass (statement and challenges in the same proof).
+ * `ProveRunOptions.parallelSegments` keeps the older concurrent path: every segment's proof runs
+ * in this process at once up to its main commitment, waits at a barrier for all statements, then
+ * finishes (memory grows with n; no trace regeneration and no second main commitment).
+ *
  * Proof file: magic "TZKV", version, the Program (embedded, so `verifyRun` needs only its digest),
  * the claim (public input, output, bytes consumed), segment size, and the segment proofs.
  * @module
@@ -40,7 +63,7 @@ import { Transcript } from '../prover/transcript.ts';
 import { execute, type ExecuteIO } from './executor.ts';
 import { decodeProgram, encodeProgram, type Program } from './program.ts';
 import { vmMachine, type VmMachine } from './machine.ts';
-import { generateWitness, TS0, type RunWitness } from './trace.ts';
+import { generateWitness, segmentCount, segmentWitnesses, TS0, type RunWitness, type SegmentWitness } from './trace.ts';
 import { haltBus, stateBus } from './tables/cpu.ts';
 import { ioBus, IO_IN, IO_OUT } from './tables/io.ts';
 import { LIMIT } from './tables/memory.ts';
@@ -71,6 +94,11 @@ export interface ProveRunOptions {
   readonly debug?: boolean;
   /** Called with a phase name and a fraction in [0, 1] as proving goes on. */
   readonly onProgress?: (phase: string, fraction: number) => void;
+  /**
+   * Prove all segments concurrently in one pass (every segment's traces and LDEs in memory at once)
+   * instead of the default two passes holding one segment at a time (see the module doc).
+   */
+  readonly parallelSegments?: boolean;
 }
 
 export interface ProveRunResult {
@@ -159,8 +187,11 @@ async function verifyingKey(vm: VmMachine, options: ProofOptions, backend?: Prov
   }
 }
 
-/** The shared bus challenges: a transcript over the claim and every segment's main root. */
-function sharedChallenges(program: Program, claim: RunClaim, segmentCycles: number, statements: readonly SegmentStatement[]): BusChallenges {
+/**
+ * The shared bus challenges of a run: a transcript over the program, the claim, the segment size
+ * and every segment's statement (in order). The prover and `verifyRun` draw them the same way.
+ */
+export function sharedChallenges(program: Program, claim: RunClaim, segmentCycles: number, statements: readonly SegmentStatement[]): BusChallenges {
   const t = new Transcript(TRANSCRIPT_LABEL);
   t.observeBytes(hexBytes(program.digest));
   t.observeBytes(claim.publicInput);
@@ -201,7 +232,7 @@ function expectedPublics(vm: VmMachine, k: number, n: number, publicInputLength:
   return p;
 }
 
-/** Executes `program` and proves the run. */
+/** Executes `program` and proves the run (see the module doc for the passes over segments). */
 export async function proveRun(program: Program, io: ExecuteIO = {}, opts: ProveRunOptions = {}): Promise<ProveRunResult> {
   const segmentCycles = opts.segmentCycles ?? DEFAULT_SEGMENT_CYCLES;
   const progress = opts.onProgress ?? (() => {});
@@ -209,26 +240,43 @@ export async function proveRun(program: Program, io: ExecuteIO = {}, opts: Prove
   const run = execute(program, io, { record: true, maxCycles: opts.maxCycles });
   const rec = run.record!;
   const vm = vmMachine(program);
-  let witness: RunWitness;
-  try {
-    progress('trace', 0);
-    witness = generateWitness(vm, rec, segmentCycles);
-  } finally {
-    rec.release();
-  }
   const publicInput = io.publicInput ?? new Uint8Array(0);
-  const claim = { publicInput, output: run.output, pubConsumed: witness.pubConsumed };
-  const proof = await proveWitness(vm, witness, claim, { ...opts, segmentCycles });
   const rowsByTable: Record<string, number> = {};
   let cells = 0;
-  for (const seg of witness.segments) {
+  const tally = (seg: SegmentWitness): void => {
     vm.machine.tables.forEach((t, i) => {
       const h = seg.traces[i]!.height;
       rowsByTable[t.name] = (rowsByTable[t.name] ?? 0) + h;
       cells += h * t.info.cellsPerRow;
     });
+  };
+  const n = segmentCount(rec.cycles, segmentCycles);
+  let proof: VmProof;
+  if (n === 1 || opts.parallelSegments) {
+    let witness: RunWitness;
+    try {
+      progress('trace', 0);
+      witness = generateWitness(vm, rec, segmentCycles);
+    } finally {
+      rec.release();
+    }
+    witness.segments.forEach(tally);
+    const claim = { publicInput, output: run.output, pubConsumed: witness.pubConsumed };
+    proof = await proveWitness(vm, witness, claim, { ...opts, segmentCycles });
+  } else {
+    try {
+      if (opts.debug) {
+        // The global bus check needs every segment at once: built for the check, then dropped.
+        progress('trace', 0);
+        const w = generateWitness(vm, rec, segmentCycles);
+        debugCheck(vm, w, publicTerms(program, { publicInput, output: run.output, pubConsumed: w.pubConsumed }));
+      }
+      proof = await proveSequentially(vm, () => segmentWitnesses(vm, rec, segmentCycles), n, (pubConsumed) => ({ publicInput, output: run.output, pubConsumed }), { ...opts, segmentCycles }, tally);
+    } finally {
+      rec.release();
+    }
   }
-  return { proof, output: run.output, cycles: run.cycles, rowsByTable, cells, segments: witness.segments.length };
+  return { proof, output: run.output, cycles: run.cycles, rowsByTable, cells, segments: n };
 }
 
 /** What a run proof claims: the public input, the output and how much public input was read. */
@@ -240,15 +288,157 @@ export interface RunClaim {
 
 /**
  * Proves a run's witness (from `generateWitness`) for `claim`. `proveRun` calls it; tests call it on
- * a tampered witness to check that the verifier rejects what a cheating prover can produce.
+ * a tampered witness to check that the verifier rejects what a cheating prover can produce. With
+ * more than one segment and without `parallelSegments`, the segments are proved one at a time in
+ * two passes (module doc): the witness is in memory already, but only one segment's LDEs are.
  */
 export async function proveWitness(vm: VmMachine, witness: RunWitness, claim: RunClaim, opts: ProveRunOptions & { segmentCycles: number }): Promise<VmProof> {
+  if (opts.debug) debugCheck(vm, witness, publicTerms(vm.program, claim));
+  const o = { ...opts, debug: false };
+  if (witness.segments.length > 1 && !opts.parallelSegments) return proveSequentially(vm, () => witness.segments, witness.segments.length, () => claim, o);
+  return proveConcurrently(vm, witness, claim, o);
+}
+
+/** What a segment job needs besides the segment: the proof options, the backend, and optionally the program's proving key. */
+export interface SegmentJobOptions {
+  readonly options: ProofOptions;
+  readonly backend: ProverBackend;
+  /** The program's proving key (computed, and cached in this process, when absent). */
+  readonly provingKey?: ProvingKey;
+  readonly onPhase?: (phase: string, fraction: number) => void;
+}
+
+/** Thrown from the prover's busChallenges callback to stop a commit job after the main commitment. */
+const STOP_AFTER_MAIN: unique symbol = Symbol('stop after the main commitment');
+
+/**
+ * The commit job of one segment: commits its main trace and returns its statement (main root,
+ * table heights and public values), which `sharedChallenges` takes. Everything else is released.
+ */
+export async function commitSegment(vm: VmMachine, seg: SegmentWitness, job: SegmentJobOptions): Promise<SegmentStatement> {
+  const pk = job.provingKey ?? (await provingKey(vm, job.options, job.backend));
+  let statement: SegmentStatement | undefined;
+  try {
+    // The prover's own path up to the main commitment (the same code commits it again in the
+    // prove job): the callback gets the statement and stops the proof; the prover releases the
+    // main commitment's data before rethrowing.
+    await proveStark(vm.machine, { traces: seg.traces, publics: seg.publics }, {
+      options: job.options,
+      backend: job.backend,
+      provingKey: pk,
+      debug: false,
+      onPhase: job.onPhase,
+      busChallenges: (_root, st) => {
+        statement = st;
+        throw STOP_AFTER_MAIN;
+      },
+    });
+  } catch (e) {
+    if (e !== STOP_AFTER_MAIN) throw e;
+  }
+  if (!statement) throw new Error(`segment ${seg.index}: the prover finished without asking for bus challenges`);
+  return statement;
+}
+
+/**
+ * The prove job of one segment: proves it with the run's shared challenges. `statement` is the
+ * segment's commit-job statement: the main commitment made here must be the same (asserted).
+ */
+export async function proveSegment(vm: VmMachine, seg: SegmentWitness, statement: SegmentStatement, challenges: BusChallenges, job: SegmentJobOptions): Promise<StarkProof> {
+  const pk = job.provingKey ?? (await provingKey(vm, job.options, job.backend));
+  return proveStark(vm.machine, { traces: seg.traces, publics: seg.publics }, {
+    options: job.options,
+    backend: job.backend,
+    provingKey: pk,
+    debug: false,
+    onPhase: job.onPhase,
+    busChallenges: (_root, st) => {
+      if (!sameStatement(st, statement)) {
+        throw new Error(`segment ${seg.index}: its main commitment differs from the commit job's (root ${bytesToHex(st.mainRoot)} vs ${bytesToHex(statement.mainRoot)}): trace generation or commitment is not deterministic`);
+      }
+      return challenges;
+    },
+  });
+}
+
+function sameStatement(a: SegmentStatement, b: SegmentStatement): boolean {
+  if (a.mainRoot.length !== b.mainRoot.length || !a.mainRoot.every((v, i) => v === b.mainRoot[i])) return false;
+  if (a.tables.length !== b.tables.length) return false;
+  return a.tables.every((t, i) => {
+    const u = b.tables[i]!;
+    return t.name === u.name && t.logHeight === u.logHeight && t.publics.length === u.publics.length && t.publics.every((v, j) => v === u.publics[j]);
+  });
+}
+
+/**
+ * Two passes over the segments, one in memory at a time: the commit jobs (pass 1; `onSegment`
+ * sees each witness), the shared challenges (the claim from the last segment's consumed public
+ * input), then the prove jobs (pass 2, over `segments()` called again). `segments()` must yield
+ * the same `n` witnesses each time.
+ */
+async function proveSequentially(
+  vm: VmMachine,
+  segments: () => Iterable<SegmentWitness>,
+  n: number,
+  claimOf: (pubConsumed: number) => RunClaim,
+  opts: ProveRunOptions & { segmentCycles: number },
+  onSegment?: (seg: SegmentWitness) => void,
+): Promise<VmProof> {
+  const { program } = vm;
+  const options = opts.options ?? ProofOptions.standard();
+  const { segmentCycles } = opts;
+  const progress = opts.onProgress ?? (() => {});
+  // Share of the whole proof taken by the commit pass (main trace generation and commitment).
+  const COMMIT_SHARE = 0.2;
+  const owned = opts.backend ? undefined : await defaultBackend();
+  const backend = opts.backend ?? owned!;
+  try {
+    progress('setup', 0);
+    const pk = await provingKey(vm, options, backend);
+    // Each pass holds one witness at a time: a segment's `const` goes out of scope before the
+    // iterator builds the next one.
+    const pass = (name: string) => {
+      const it = segments()[Symbol.iterator]();
+      return (k: number): SegmentWitness => {
+        const r = it.next();
+        if (r.done) throw new Error(`${name}: the trace generator gave ${k} segments, expected ${n}`);
+        if (r.value.index !== k) throw new Error(`${name}: segment ${r.value.index} came where segment ${k} was expected`);
+        return r.value;
+      };
+    };
+    const statements: SegmentStatement[] = [];
+    let pubConsumed = 0;
+    const first = pass('commit pass');
+    for (let k = 0; k < n; k++) {
+      progress(`commit segment ${k + 1}/${n}: trace`, (COMMIT_SHARE * k) / n);
+      const seg = first(k);
+      onSegment?.(seg);
+      statements.push(await commitSegment(vm, seg, { options, backend, provingKey: pk, onPhase: (phase, f) => progress(`commit segment ${k + 1}/${n}: ${phase}`, (COMMIT_SHARE * (k + Math.min(1, f / 0.2))) / n) }));
+      pubConsumed = seg.exit.pubPos;
+    }
+    const claim = claimOf(pubConsumed);
+    const challenges = sharedChallenges(program, claim, segmentCycles, statements);
+    const proofs: StarkProof[] = [];
+    const second = pass('prove pass');
+    for (let k = 0; k < n; k++) {
+      const base = COMMIT_SHARE + ((1 - COMMIT_SHARE) * k) / n;
+      progress(`prove segment ${k + 1}/${n}: trace`, base);
+      const seg = second(k);
+      proofs.push(await proveSegment(vm, seg, statements[k]!, challenges, { options, backend, provingKey: pk, onPhase: (phase, f) => progress(`prove segment ${k + 1}/${n}: ${phase}`, base + ((1 - COMMIT_SHARE) * f) / n) }));
+    }
+    progress('done', 1);
+    return { version: VM_PROOF_VERSION, program, publicInput: claim.publicInput, output: claim.output, pubConsumed: claim.pubConsumed, segmentCycles, segments: proofs };
+  } finally {
+    await owned?.dispose();
+  }
+}
+
+/** All segments' proofs at once, meeting at a barrier for the shared challenges (`parallelSegments`). */
+async function proveConcurrently(vm: VmMachine, witness: RunWitness, claim: RunClaim, opts: ProveRunOptions & { segmentCycles: number }): Promise<VmProof> {
   const { program } = vm;
   const options = opts.options ?? ProofOptions.standard();
   const segmentCycles = opts.segmentCycles;
   const progress = opts.onProgress ?? (() => {});
-  const terms = publicTerms(program, claim);
-  if (opts.debug) debugCheck(vm, witness, terms);
 
   const owned = opts.backend ? undefined : await defaultBackend();
   const backend = opts.backend ?? owned!;

@@ -6,6 +6,13 @@
  * then the heap accesses of its load/store or bulk rows from ts + 3, so every access finds the
  * previous value and timestamp the memory argument needs. Each segment gets its own lookup
  * counters; the first segment carries the memory image, the last the memory boundary.
+ *
+ * `segmentWitnesses` is an iterator: it builds one segment's traces per step, so a caller that
+ * drops each segment before asking for the next holds one segment's traces at a time (plus the
+ * memory replay state, which only grows with the cells touched). The replay runs in order, so
+ * segment k is only reachable by replaying segments 0..k-1 again (cheap next to proving them);
+ * the boundary trace is only known with the last segment. `generateWitness` collects every
+ * segment (tests, and the concurrent proving path of vm/prove.ts).
  * @module
  */
 import type { Matrix } from '../prover/matrix.ts';
@@ -45,6 +52,8 @@ export interface SegmentWitness {
   readonly traces: Matrix[];
   readonly publics: (number[] | undefined)[];
   readonly entry: SegmentState;
+  /** The state after its last row (the next segment's entry; for the last segment, pubPos is the public input consumed). */
+  readonly exit: SegmentState;
 }
 
 export interface RunWitness {
@@ -123,14 +132,42 @@ function wideByRow(rec: ExecutionRecord): { xh: Int32Array; yh: Int32Array; zh: 
 const F = FLAG_BIT;
 const has = (d: Decoded, bit: number): boolean => ((d.flags >>> bit) & 1) === 1;
 
+function checkSegmentCycles(segmentCycles: number): void {
+  if (!(Number.isInteger(segmentCycles) && segmentCycles >= 2 && (segmentCycles & (segmentCycles - 1)) === 0)) {
+    throw new RangeError(`segment size must be a power of two >= 2, got ${segmentCycles}`);
+  }
+}
+
+/** The number of segments a run of `cycles` CPU rows is cut into (at least one). */
+export function segmentCount(cycles: number, segmentCycles: number): number {
+  checkSegmentCycles(segmentCycles);
+  return Math.max(1, Math.ceil(cycles / segmentCycles));
+}
+
+/** The state every run starts from (the verifier sends it on the `state` bus). */
+export function initialState(vm: VmMachine): SegmentState {
+  const { program } = vm;
+  return { ts: TS0, pc: program.entry, fp: program.globals.length, pages: program.memory.initialPages, pubPos: 0, outPos: 0, inEof: 0 };
+}
+
 /**
  * Builds every segment's traces from a halting run's record. Throws NotProvableError for runs the
  * proof system cannot prove (a trap or panic row, limits).
  */
 export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycles: number): RunWitness {
-  if (!(Number.isInteger(segmentCycles) && segmentCycles >= 2 && (segmentCycles & (segmentCycles - 1)) === 0)) {
-    throw new RangeError(`segment size must be a power of two >= 2, got ${segmentCycles}`);
-  }
+  const segments = [...segmentWitnesses(vm, rec, segmentCycles)];
+  return { segments, initial: initialState(vm), pubConsumed: segments[segments.length - 1]!.exit.pubPos };
+}
+
+/**
+ * The segments' witnesses, one per step, in order (`segmentCount(rec.cycles, segmentCycles)` of
+ * them). The replay's state lives in the iterator: each call starts from the record's first row,
+ * and `rec` must stay alive (not released) until the iterator is done. The run's checks (ends with
+ * halt) come before the first segment; a row that cannot be proved throws NotProvableError when its
+ * segment is built. Each yielded witness is the caller's: the iterator keeps no reference to it.
+ */
+export function* segmentWitnesses(vm: VmMachine, rec: ExecutionRecord, segmentCycles: number): Generator<SegmentWitness, void, undefined> {
+  checkSegmentCycles(segmentCycles);
   const { program, tables } = vm;
   const cpu = rec.cpu();
   const wide = wideByRow(rec);
@@ -138,13 +175,11 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
   const bulkAt = new Map<number, number>();
   for (let k = 0; k < bulkEv.row.length; k++) bulkAt.set(bulkEv.row[k]!, k);
   const mem: MemoryState = vm.initialMemory();
-  const nSeg = Math.max(1, Math.ceil(rec.cycles / segmentCycles));
+  const nSeg = segmentCount(rec.cycles, segmentCycles);
   const last = rec.cycles - 1;
   if (rec.cycles === 0 || program.code[cpu.pc[last]! * 4] !== OP.halt) throw new NotProvableError('only runs that end with halt can be proved');
 
-  const initial: SegmentState = { ts: TS0, pc: program.entry, fp: program.globals.length, pages: program.memory.initialPages, pubPos: 0, outPos: 0, inEof: 0 };
-  let state = { ...initial };
-  const segments: SegmentWitness[] = [];
+  let state: SegmentState = initialState(vm);
   const W = CpuCols.width;
   const acc: AccessRecord = { prev: 0, prevTs: 0, d0: 0, d1: 0 };
   const pubLen = rec.publicInput.length;
@@ -303,7 +338,8 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
     }
     // padding rows: npc = pc + 1 = 1 keeps the (ungated) npc constraint
     for (let r = end - start; r < h; r++) t[r * W + CpuCols.npc] = 1;
-    state = { ts, pc: cpu.pc[Math.min(end, last)]!, fp, pages, pubPos, outPos, inEof };
+    const exit: SegmentState = { ts, pc: cpu.pc[Math.min(end, last)]!, fp, pages, pubPos, outPos, inEof };
+    state = exit;
 
     const traces: Matrix[] = new Array(vm.machine.tables.length);
     const publics: (number[] | undefined)[] = new Array(vm.machine.tables.length).fill(undefined);
@@ -323,9 +359,8 @@ export function generateWitness(vm: VmMachine, rec: ExecutionRecord, segmentCycl
     traces[idx.range8!] = range8.trace(counts.range8);
     traces[idx.range16!] = range16.trace(counts.range16);
     traces[idx.bytes!] = bytes.trace(counts.bytes);
-    segments.push({ index: s, start, end, traces, publics, entry });
+    yield { index: s, start, end, traces, publics, entry, exit };
   }
-  return { segments, initial, pubConsumed: state.pubPos };
 }
 
 /** The verifier-side bus terms of a run (see vm/prove.ts): the initial state, halt, and the I/O bytes. */
