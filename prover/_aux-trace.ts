@@ -15,6 +15,11 @@
  * definition (a zero multiplicity contributes 0 whatever its fingerprint), so the aux trace does
  * not change. A den equal to zero (beta equals a fingerprint of a term with nonzero multiplicity,
  * probability ~ rows / p^4) throws, as before.
+ *
+ * Two implementations of the same values: `auxTermsInto` (TypeScript; pool task `auxRows`) and
+ * `auxTermsWasm` (the kernel `prog_aux` of prover/wasm/assembly/program.ts, split over the pool by
+ * kernel calls; what `bus.ts` uses when the kernels are built). test/prover/fast-paths.test.ts
+ * checks both against the row-by-row definition.
  * @module
  */
 import { P as P_ } from './field/babybear.ts';
