@@ -1,5 +1,6 @@
 /**
- * Benchmark: the prover's TypeScript phases on a real VM witness (the SHA-256 guest at about
+ * Benchmark: the prover's TypeScript paths of two phases (the prover itself runs them on the WASM
+ * kernels when built; `TZKVM_AUX_TS=1` / `TZKVM_QUOTIENT_TS=1` make it use these) on a real VM witness (the SHA-256 guest at about
  * 2^logCycles cycles), one table at a time, so a change to the aux trace or the quotient evaluator
  * can be measured without the rest of the proof. Prints per table: rows, aux-trace CPU ms and
  * quotient-evaluation CPU ms (single thread, on random "LDE" inputs of the quotient domain's size:
