@@ -18,7 +18,7 @@
  * the chain cut, 32-bit) numbers, whose result limbs are unique. On a 32-bit row x and y have
  * zero high limbs (the ALU bus contract, `alu.ts`); the table does not rely on it for z, whose low
  * limbs depend on limbs 0 and 1 only, and states zh0 + zh1 = 0 on 32-bit rows (both u16, so both
- * are 0), so even a CPU sending high words on a 32-bit op gets zh = 0. The op is one-hot over the six
+ * are 0): a 32-bit row never sends a nonzero zh, whatever high words a CPU put in the tuple. The op is one-hot over the six
  * opcodes; isReal (their sum) is a bit, so a real row proves exactly one opcode of this table and
  * a padding row (all zero) satisfies every constraint and receives nothing. Max degree 2.
  *
