@@ -32,7 +32,7 @@ Options:
   prove: `Usage: zkvm prove <program.zkvm | guest.ts | examples/NAME> -o <proof-file> [options]
 
 Executes the program on its inputs and proves the run: every instruction, the memory, the public
-input and the output. A run longer than one segment (default 2^20 cycles) is proved as several
+input and the output. A run longer than one segment (default 2^18 cycles) is proved as several
 segment proofs joined into one claim. Progress goes to stderr when proving takes over a second.
 
 Options:
@@ -41,7 +41,7 @@ Options:
   --public-input FILE      public input bytes (part of the claim)
   --input-hex HEX          private input as hex
   --public-input-hex HEX   public input as hex
-  --segment-cycles N       cycles per segment, a power of two (default 1048576)
+  --segment-cycles N       cycles per segment, a power of two (default 262144)
   --max-cycles N           refuse runs longer than N cycles
   --security LEVEL         standard (100 bits, default) or high (128 bits)
   --json                   print {cycles, rowsByTable, cells, proveMs, peakMemoryBytes, proofBytes, output, ...}
