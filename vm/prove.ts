@@ -639,7 +639,8 @@ export function decodeVmProof(bytes: Uint8Array): VmProof {
     try {
       segments.push(decodeProof(b));
     } catch (e) {
-      if (e instanceof ProofFormatError) throw new ProofFormatError(`segment ${k}: ${e.message}`, at);
+      // One message, one absolute offset: the segment's own reason at its byte in the file.
+      if (e instanceof ProofFormatError) throw new ProofFormatError(`segment ${k}: ${e.message.replace(/^malformed proof( at byte \d+)?: /, '')}`, e.offset === undefined ? at : at + 4 + e.offset);
       throw e;
     }
   }
