@@ -1,7 +1,7 @@
 /**
  * Whole-program proving throughput: the SHA-256 and sort examples proved and verified at about
  * 2^16, 2^18 and (opt-in) 2^20 cycles, with `proveRun` / `verifyRun` at the standard 100-bit
- * options and the default segment size (2^20 cycles), as `zkvm prove` does.
+ * options and the default segment size (2^18 cycles), as `zkvm prove` does.
  *
  * Inputs come from `examples/sizing.ts` (`inputForCycles`), aimed at 0.97 * 2^k cycles so the CPU
  * table is not padded to the next power of two. Each (example, size) runs in a FRESH child process
@@ -15,10 +15,9 @@
  *
  * Run: `npm run bench -- vm` (2^16 and 2^18, about a minute on a quiet machine);
  * `BENCH_VM_MAX_LOG=20` adds 2^20 (opt-in: 40-60 s per example, 2-4 GiB);
- * `BENCH_VM_SEGMENT_LOG=k` proves with segments of 2^k cycles instead of the default 2^20: on
- * 2026-11-25 one 2^20-cycle segment did not fit the WASM backend's 4 GiB memory, so the 2^20 runs
- * need `BENCH_VM_SEGMENT_LOG=18` (a size that fails is reported as {error} and the others still
- * run). `npx tsx bench/vm.ts [--json]` runs it directly.
+ * `BENCH_VM_SEGMENT_LOG=k` proves with segments of 2^k cycles instead of the default 2^18 (one
+ * 2^20-cycle segment does not fit the WASM backend's 4 GiB memory; a size that fails is reported
+ * as {error} and the others still run). `npx tsx bench/vm.ts [--json]` runs it directly.
  * Issue 5's goals: >= 100,000 cycles/s at 2^20, peak < 4 GB, verify < 100 ms, proof < 300 KB.
  * @module
  */
