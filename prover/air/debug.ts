@@ -140,6 +140,35 @@ export function checkAllConstraints(table: AnyTable, trace: Matrix, opts: CheckO
   return check(table, trace, opts, opts.maxFailures ?? 100, false);
 }
 
+/**
+ * Calls `f` for every nonzero interaction of every row of one table: the bus name, the tuple, the
+ * signed multiplicity as a field element (a receive of m is p - m) and the row. The evaluation
+ * `checkBuses` does, for tools that need the raw terms (e.g. recounting lookup multiplicities).
+ */
+export function eachInteraction(input: BusCheckInput, f: (bus: string, tuple: number[], m: number, row: number) => void): void {
+  const { table, trace, publics, preprocessed } = input;
+  const sys = table.system;
+  if (sys.interactions.length === 0) return;
+  const inp = traceInputs(table, trace, { publics, preprocessed });
+  const roots: number[] = [];
+  for (const it of sys.interactions) roots.push(...it.tuple, it.multiplicity);
+  const prog = compile(sys.dag, roots);
+  const regs = registerFile(prog, LANES);
+  for (let start = 0; start < trace.height; start += LANES) {
+    const len = Math.min(LANES, trace.height - start);
+    run(prog, inp, start, len, regs, LANES);
+    for (let i = 0; i < len; i++) {
+      let k = 0;
+      for (const it of sys.interactions) {
+        const tuple: number[] = [];
+        for (let j = 0; j < it.tuple.length; j++) tuple.push(regs[prog.rootReg[k++]! * LANES + i]!);
+        const m = regs[prog.rootReg[k++]! * LANES + i]!;
+        if (m !== 0) f(it.bus.name, tuple, it.sign > 0 ? m : sub(0, m), start + i);
+      }
+    }
+  }
+}
+
 /** One table's part in a bus check. */
 export interface BusCheckInput {
   readonly table: AnyTable;
@@ -192,32 +221,10 @@ export function checkBuses(inputs: readonly BusCheckInput[], opts: CheckBusesOpt
     seen.total = add(seen.total, m);
     seen.rows.push({ table, row, m });
   };
-  for (const { table, trace, publics, preprocessed } of inputs) {
-    const sys = table.system;
-    if (sys.interactions.length === 0) continue;
-    const inp = traceInputs(table, trace, { publics, preprocessed });
-    const roots: number[] = [];
-    for (const it of sys.interactions) roots.push(...it.tuple, it.multiplicity);
-    const prog = compile(sys.dag, roots);
-    const regs = registerFile(prog, LANES);
-    for (let start = 0; start < trace.height; start += LANES) {
-      const len = Math.min(LANES, trace.height - start);
-      run(prog, inp, start, len, regs, LANES);
-      for (let i = 0; i < len; i++) {
-        let k = 0;
-        for (const it of sys.interactions) {
-          if (opts.skipBuses?.has(it.bus.name)) {
-            k += it.tuple.length + 1;
-            continue;
-          }
-          const tuple: number[] = [];
-          for (let j = 0; j < it.tuple.length; j++) tuple.push(regs[prog.rootReg[k++]! * LANES + i]!);
-          const m = regs[prog.rootReg[k++]! * LANES + i]!;
-          if (m === 0) continue;
-          tally(it.bus.name, tuple, it.sign > 0 ? m : sub(0, m), table.name, start + i);
-        }
-      }
-    }
+  for (const input of inputs) {
+    eachInteraction(input, (bus, tuple, m, row) => {
+      if (!opts.skipBuses?.has(bus)) tally(bus, tuple, m, input.table.name, row);
+    });
   }
   (opts.extra ?? []).forEach((term, i) => {
     const name = typeof term.bus === 'string' ? term.bus : term.bus?.name;

@@ -5,39 +5,17 @@
  * one the tested constraint must catch.
  */
 import type { AnyTable } from '../../prover/air/builder.ts';
-import { traceInputs } from '../../prover/air/debug.ts';
-import { compile, registerFile, run } from '../../prover/air/program.ts';
+import { eachInteraction } from '../../prover/air/debug.ts';
 import { add } from '../../prover/field/babybear.ts';
 import type { Matrix } from '../../prover/matrix.ts';
 import type { VmMachine } from '../../vm/machine.ts';
-import type { SegmentWitness } from '../../vm/trace.ts';
+import type { RunWitness, SegmentWitness } from '../../vm/trace.ts';
+import { Op } from '../../prover/air/expr.ts';
+import { ISA } from '../../vm/isa.ts';
+import { CpuCols } from '../../vm/tables/cpu.ts';
+import { BoundaryCols } from '../../vm/tables/memory.ts';
 
-const LANES = 64;
 const RECEIVERS = new Set(['range8', 'range16', 'bytes', 'program']);
-
-/** Every (bus, tuple, multiplicity) a table sends or receives, row by row. */
-function interactions(table: AnyTable, trace: Matrix, publics: number[] | undefined, f: (bus: string, tuple: number[], m: number, sign: number) => void): void {
-  const sys = table.system;
-  if (sys.interactions.length === 0) return;
-  const inp = traceInputs(table, trace, { publics, preprocessed: table.preprocessed?.values() });
-  const roots: number[] = [];
-  for (const it of sys.interactions) roots.push(...it.tuple, it.multiplicity);
-  const prog = compile(sys.dag, roots);
-  const regs = registerFile(prog, LANES);
-  for (let start = 0; start < trace.height; start += LANES) {
-    const len = Math.min(LANES, trace.height - start);
-    run(prog, inp, start, len, regs, LANES);
-    for (let i = 0; i < len; i++) {
-      let k = 0;
-      for (const it of sys.interactions) {
-        const tuple: number[] = [];
-        for (let j = 0; j < it.tuple.length; j++) tuple.push(regs[prog.rootReg[k++]! * LANES + i]!);
-        const m = regs[prog.rootReg[k++]! * LANES + i]!;
-        if (m !== 0) f(it.bus.name, tuple, m, it.sign);
-      }
-    }
-  }
-}
 
 /** Recomputes the lookup tables' multiplicity columns of segment `seg` in place. */
 export function rederiveLookups(vm: VmMachine, seg: SegmentWitness): void {
@@ -53,7 +31,7 @@ export function rederiveLookups(vm: VmMachine, seg: SegmentWitness): void {
   for (let r = progFixed.height - 1; r >= 0; r--) pcRow.set(progFixed.values[r * progFixed.width]!, r);
   vm.machine.tables.forEach((table, t) => {
     if (RECEIVERS.has(table.name)) return;
-    interactions(table, seg.traces[t]!, seg.publics[t], (bus, tuple, m) => {
+    eachInteraction({ table, trace: seg.traces[t]!, publics: seg.publics[t], preprocessed: table.preprocessed?.values() }, (bus, tuple, m) => {
       if (bus === 'range8' && tuple[0]! < 256) r8[tuple[0]!] = add(r8[tuple[0]!]!, m);
       else if (bus === 'range16' && tuple[0]! < 65536) r16[tuple[0]!] = add(r16[tuple[0]!]!, m);
       else if (bus === 'bytes' && tuple[1]! < 256 && tuple[2]! < 256 && tuple[0]! < 4) {
@@ -81,11 +59,6 @@ export function getCell(m: Matrix, row: number, c: number): number {
   return m.values[row * m.width + c]!;
 }
 
-import { Op } from '../../prover/air/expr.ts';
-import { ISA } from '../../vm/isa.ts';
-import type { RunWitness } from '../../vm/trace.ts';
-import { CpuCols } from '../../vm/tables/cpu.ts';
-import { BoundaryCols } from '../../vm/tables/memory.ts';
 
 const C = CpuCols as unknown as Record<string, number>;
 const cell = (m: Matrix, r: number, name: string, j = 0): number => m.values[r * m.width + C[name]! + j]!;
