@@ -339,25 +339,17 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
     const ldeAux = auxIndex[i]! >= 0 ? ptrOf(aux!.data.ldes[auxIndex[i]!]) : 0;
     const inPlace = QUOTIENT_SHIFT === FRI_SHIFT && logQ <= options.logBlowup && wasmQuotientUsable(kernels, n) && process.env.TZKVM_QUOTIENT_TS !== '1'
       && ldeMain !== undefined && ldePre !== undefined && ldeAux !== undefined;
-    for (let j = 0; inPlace && j < period; j++) {
-      const lb = options.logBlowup;
-      const block = reverseBits(j << (lb - logQ), lb) * n;
-      const rowMap = new Uint32Array(n);
-      for (let r = 0; r < n; r++) rowMap[r] = block + reverseBits(r, logN);
-      const lde = (d: PcsData, k: number): Matrix => d.ldes[k]!;
-      const mainL = lde(main.data, i);
-      const preL = preIndex[i]! >= 0 ? lde(pk!.data!, preIndex[i]!) : undefined;
-      const auxL = auxIndex[i]! >= 0 ? lde(aux!.data, auxIndex[i]!) : undefined;
-      timer('quotient: trace on the quotient domain');
-      const qj = await quotientValuesParallel(
+    // The constraints of table i on coset j of the quotient domain, from its matrices there.
+    const cosetQuotient = (j: number, mainM: Matrix, preM: Matrix | undefined, auxM: Matrix | undefined, inKernel: Parameters<typeof quotientValuesParallel>[7]) =>
+      quotientValuesParallel(
         sys,
         {
-          main: mainL.values,
-          mainWidth: mainL.width,
-          pre: preL?.values,
-          preWidth: preL?.width,
-          aux: auxL?.values,
-          auxWidth: auxL?.width,
+          main: mainM.values,
+          mainWidth: mainM.width,
+          pre: preM?.values,
+          preWidth: preM?.width,
+          aux: auxM?.values,
+          auxWidth: auxM?.width,
           height: n,
           nextStride: 1,
           isFirstRow: stridedOf(sel.isFirstRow, period, j, n),
@@ -372,8 +364,19 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
         pool,
         false,
         kernels,
-        { main: ldeMain, pre: preL ? ldePre : undefined, aux: auxL ? ldeAux : undefined, rowMap },
+        inKernel,
       );
+    for (let j = 0; inPlace && j < period; j++) {
+      const lb = options.logBlowup;
+      const block = reverseBits(j << (lb - logQ), lb) * n;
+      const rowMap = new Uint32Array(n);
+      for (let r = 0; r < n; r++) rowMap[r] = block + reverseBits(r, logN);
+      const lde = (d: PcsData, k: number): Matrix => d.ldes[k]!;
+      const mainL = lde(main.data, i);
+      const preL = preIndex[i]! >= 0 ? lde(pk!.data!, preIndex[i]!) : undefined;
+      const auxL = auxIndex[i]! >= 0 ? lde(aux!.data, auxIndex[i]!) : undefined;
+      timer('quotient: trace on the quotient domain');
+      const qj = await cosetQuotient(j, mainL, preL, auxL, { main: ldeMain, pre: preL ? ldePre : undefined, aux: auxL ? ldeAux : undefined, rowMap });
       scatterCoset(q, qj, period, j, n);
       timer('quotient: constraint evaluation');
     }
@@ -383,31 +386,7 @@ async function proveWith(machine: Machine, witness: Witness, opts: ProveOptions,
       const preDom = preIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(pk!.data!, preIndex[i]!, logN, shift) : undefined;
       const auxDom = auxIndex[i]! >= 0 ? await pcs.evaluationsOnDomainShared(aux!.data, auxIndex[i]!, logN, shift) : undefined;
       timer('quotient: trace on the quotient domain');
-      const qj = await quotientValuesParallel(
-        sys,
-        {
-          main: mainDom.values,
-          mainWidth: mainDom.width,
-          pre: preDom?.values,
-          preWidth: preDom?.width,
-          aux: auxDom?.values,
-          auxWidth: auxDom?.width,
-          height: n,
-          nextStride: 1,
-          isFirstRow: stridedOf(sel.isFirstRow, period, j, n),
-          isLastRow: stridedOf(sel.isLastRow, period, j, n),
-          isTransition: stridedOf(sel.isTransition, period, j, n),
-          publics: publics[i]!,
-          challenges,
-          busSum: busSums[i] ?? new Uint32Array(4),
-        },
-        Uint32Array.of(sel.invZ[j]!),
-        alphaPowers,
-        pool,
-        false,
-        (backend as { readonly kernels?: Kernels }).kernels,
-        { main: ptrOf(mainDom), pre: ptrOf(preDom), aux: ptrOf(auxDom) },
-      ).finally(() => {
+      const qj = await cosetQuotient(j, mainDom, preDom, auxDom, { main: ptrOf(mainDom), pre: ptrOf(preDom), aux: ptrOf(auxDom) }).finally(() => {
         mainDom.free();
         preDom?.free();
         auxDom?.free();
