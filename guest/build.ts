@@ -10,8 +10,8 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileAssemblyScript } from './asc.ts';
-import { compileWasm } from './compiler/index.ts';
+// The compilers (asc, binaryen: 14 MB of JavaScript) load only when a guest is really compiled, so
+// `zkvm prove program.zkvm` and the verifier do not pay seconds of module loading for them.
 import { decodeProgram, type Program } from '../vm/program.ts';
 
 /** The repository's root (this file is guest/build.ts). */
@@ -96,6 +96,7 @@ export async function buildWasm(source: string | ResolvedGuest, opts: BuildOptio
   if (guest.kind === 'program') throw new GuestSourceError(`${guest.path}: a .zkvm program has no WebAssembly module`, guest.path);
   if (guest.kind === 'wasm') return new Uint8Array(await readFile(guest.path));
   const cacheDir = opts.cacheDir === undefined ? DEFAULT_CACHE_DIR : opts.cacheDir;
+  const { compileAssemblyScript } = await import('./asc.ts');
   return compileAssemblyScript(guest.path, cacheDir === null ? {} : { cacheDir });
 }
 
@@ -104,5 +105,6 @@ export async function buildProgram(source: string | ResolvedGuest, opts: BuildOp
   const guest = typeof source === 'string' ? await resolveGuest(source) : source;
   if (guest.kind === 'program') return decodeProgram(new Uint8Array(await readFile(guest.path)));
   const wasm = await buildWasm(guest, opts);
+  const { compileWasm } = await import('./compiler/index.ts');
   return compileWasm(wasm, { name: guest.name, ...(opts.maxMemoryPages === undefined ? {} : { maxMemoryPages: opts.maxMemoryPages }) });
 }
